@@ -1,0 +1,20 @@
+// Errors that reach the user. InputError is bad input or usage (exit code 2); anything else that
+// escapes to main is an internal failure (exit code 1). Messages name the file, the field and what
+// was expected: "weights.safetensors: tensor '0.weight': expected shape [128, 784], found [784, 128]".
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+namespace lscan {
+
+class InputError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Throws InputError("<file>: <field>: <what>"); an empty file or field is left out.
+[[noreturn]] void input_error(const std::string& file, const std::string& field,
+                              const std::string& what);
+
+}  // namespace lscan

@@ -62,8 +62,8 @@ void launch_loss_accuracy(const T* Z, const double* y, int width, long long B, i
                           LossKind kind, double* loss, double* correct, cudaStream_t stream) {
   if (B == 0 || Nc == 0) return;
   constexpr int threads = 128;
-  loss_accuracy_kernel<T><<<blocks_for(B, threads), threads, 0, stream>>>(Z, y, width, B, m, Nc,
-                                                                          kind, loss, correct);
+  loss_accuracy_kernel<T>
+      <<<blocks_for(B, threads), threads, 0, stream>>>(Z, y, width, B, m, Nc, kind, loss, correct);
 }
 
 template void launch_bias_activation<float>(float*, const float*, long long, int, long long,

@@ -11,10 +11,9 @@
 namespace lscan {
 namespace {
 
-const Activation kAllActivations[] = {Activation::Identity, Activation::Relu,
-                                      Activation::LeakyRelu, Activation::Tanh,
-                                      Activation::Sigmoid,  Activation::Gelu,
-                                      Activation::Softplus};
+const Activation kAllActivations[] = {
+    Activation::Identity, Activation::Relu, Activation::LeakyRelu, Activation::Tanh,
+    Activation::Sigmoid,  Activation::Gelu, Activation::Softplus};
 
 TEST(SharedMath, ActivationsAtKnownValues) {
   EXPECT_EQ(activate(Activation::Relu, -2.0, 0.0), 0.0);
@@ -74,8 +73,8 @@ TEST(SharedMath, LossGradientsMatchFiniteDifferences) {
   for (LossKind k : kinds) {
     const int m = (k == LossKind::Logistic || k == LossKind::SigmoidMse) ? 1 : 4;
     std::vector<double> z = {0.37, -1.21, 0.83, 0.05};
-    std::vector<double> y = (k == LossKind::Mse) ? std::vector<double>{0.2, -0.4, 1.0, 0.3}
-                                                 : std::vector<double>{1.0};
+    std::vector<double> y =
+        (k == LossKind::Mse) ? std::vector<double>{0.2, -0.4, 1.0, 0.3} : std::vector<double>{1.0};
     std::vector<double> g(m);
     sample_loss_grad(k, z.data(), 1, m, y.data(), g.data(), 1);
     for (int j = 0; j < m; ++j) {

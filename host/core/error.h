@@ -1,6 +1,7 @@
 // Errors that reach the user. InputError is bad input or usage (exit code 2); anything else that
 // escapes to main is an internal failure (exit code 1). Messages name the file, the field and what
-// was expected: "weights.safetensors: tensor '0.weight': expected shape [128, 784], found [784, 128]".
+// was expected: "weights.safetensors: tensor '0.weight': expected shape [128, 784], found [784,
+// 128]".
 #pragma once
 
 #include <stdexcept>

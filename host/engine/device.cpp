@@ -5,10 +5,16 @@
 namespace lscan {
 
 #ifndef LSCAN_HAVE_CUDA
-std::vector<CudaDeviceInfo> cuda_devices() { return {}; }
-bool cuda_compiled() { return false; }
+std::vector<CudaDeviceInfo> cuda_devices() {
+  return {};
+}
+bool cuda_compiled() {
+  return false;
+}
 #else
-bool cuda_compiled() { return true; }
+bool cuda_compiled() {
+  return true;
+}
 #endif
 
 DeviceChoice choose_device(const std::string& flag) {
@@ -40,11 +46,13 @@ DeviceChoice choose_device(const std::string& flag) {
       }
     }
     if (!cuda_compiled())
-      input_error("", "--device", "'" + flag + "' asked for, but this build has no CUDA backend " +
-                                      "(nvcc was not found when it was built)");
+      input_error("", "--device",
+                  "'" + flag + "' asked for, but this build has no CUDA backend " +
+                      "(nvcc was not found when it was built)");
     if (index >= static_cast<int>(devices.size()))
-      input_error("", "--device", "'" + flag + "' asked for, but " +
-                                      std::to_string(devices.size()) + " CUDA device(s) are usable");
+      input_error("", "--device",
+                  "'" + flag + "' asked for, but " + std::to_string(devices.size()) +
+                      " CUDA device(s) are usable");
     c.cuda = true;
     c.index = index;
     c.notice = "device: cuda:" + std::to_string(index) + " (" + devices[index].name + ")";

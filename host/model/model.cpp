@@ -11,8 +11,12 @@ Model make_model(const ModelSpec& spec) {
   for (size_t l = 0; l < m.spec.layers.size(); ++l) {
     DenseLayer& layer = m.spec.layers[l];
     const std::string prefix = std::to_string(layer.module_index) + ".";
-    TensorInfo w{prefix + "weight", {layer.out, layer.in}, offset,
-                 static_cast<int64_t>(layer.out) * layer.in, false, static_cast<int>(l)};
+    TensorInfo w{prefix + "weight",
+                 {layer.out, layer.in},
+                 offset,
+                 static_cast<int64_t>(layer.out) * layer.in,
+                 false,
+                 static_cast<int>(l)};
     layer.w_offset = offset;
     offset += w.size;
     m.tensors.push_back(w);
@@ -35,9 +39,9 @@ struct ActName {
   const char* name;
 };
 constexpr ActName kActivations[] = {
-    {Activation::Identity, "identity"}, {Activation::Relu, "relu"},
+    {Activation::Identity, "identity"},    {Activation::Relu, "relu"},
     {Activation::LeakyRelu, "leaky_relu"}, {Activation::Tanh, "tanh"},
-    {Activation::Sigmoid, "sigmoid"}, {Activation::Gelu, "gelu"},
+    {Activation::Sigmoid, "sigmoid"},      {Activation::Gelu, "gelu"},
     {Activation::Softplus, "softplus"}};
 struct LossName {
   LossKind l;
@@ -85,6 +89,8 @@ bool loss_uses_class_index(LossKind l) {
   return l == LossKind::CrossEntropy || l == LossKind::Hinge;
 }
 
-bool loss_is_binary(LossKind l) { return l == LossKind::Logistic || l == LossKind::SigmoidMse; }
+bool loss_is_binary(LossKind l) {
+  return l == LossKind::Logistic || l == LossKind::SigmoidMse;
+}
 
 }  // namespace lscan

@@ -10,8 +10,8 @@ Targets make_targets(const ModelSpec& spec, const Dataset& data, const std::stri
   const int m = spec.output_dim();
   if (data.d != spec.input_dim)
     input_error(source, "features",
-                "the model's input_dim is " + std::to_string(spec.input_dim) + " but the data has " +
-                    std::to_string(data.d) + " features per sample");
+                "the model's input_dim is " + std::to_string(spec.input_dim) +
+                    " but the data has " + std::to_string(data.d) + " features per sample");
   Targets t;
   const auto n = static_cast<size_t>(data.n);
   if (loss_uses_class_index(spec.loss)) {
@@ -35,8 +35,8 @@ Targets make_targets(const ModelSpec& spec, const Dataset& data, const std::stri
                   std::string("loss ") + loss_name(spec.loss) +
                       " needs a model with one output (a logit), found " + std::to_string(m));
     if (data.ty != 1)
-      input_error(source, "labels", "binary targets must be one value per sample, found " +
-                                        std::to_string(data.ty));
+      input_error(source, "labels",
+                  "binary targets must be one value per sample, found " + std::to_string(data.ty));
     for (size_t i = 0; i < n; ++i) {
       const double v = data.Y[i];
       if (!(v >= 0.0 && v <= 1.0))

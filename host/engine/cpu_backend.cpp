@@ -4,11 +4,16 @@
 //   Cext (B, k+1) = [1, C]
 //   layer 1, factorised when k + 1 < d:
 //     P  ((k+1) n_1, Nc) = [W0; D_1; ..; D_k] ((k+1) n_1, d) * Xc^T (d, Nc)      one GEMM per chunk
-//     Z1 (B, n_1 Nc)     = Cext (B, k+1) * P ((k+1), n_1 Nc)                     one GEMM per chunk
+//     Z1[b] (n_1, Nc)    = sum_t Cext[b, t] P_t                                  per point
 //   deeper layers (and layer 1 when not factorised), per tile:
 //     Wp_l (B, n_l n_{l-1}) = Cext * [W0_l; D_1,l; ..]   then per point Z_l = Wp_l[b] * A_{l-1}
 //   biases per tile: Bp_l (B, n_l) = Cext * [b0_l; db_1,l; ..]
 //   loss: one fp64 running sum per point over the samples in order.
+// On the CPU the (B, k+1) x (k+1, n_1 Nc) product of DESIGN.md is computed point by point, fused
+// with the bias and activation: it has inner dimension k + 1, so it is pure memory traffic, and
+// keeping each point's (n_1, Nc) block in cache instead of writing all B of them out makes it
+// several times faster. The arithmetic is the same. Chunks are sized so that one point's
+// activations stay in the L2 cache; tiles take what the memory budget leaves.
 #include <cblas.h>
 #include <omp.h>
 #include <unistd.h>
@@ -17,6 +22,7 @@
 #include <cmath>
 #include <sstream>
 #include <stdexcept>
+#include <type_traits>
 
 #include "host/core/error.h"
 #include "host/engine/backend.h"
@@ -27,16 +33,17 @@ namespace lscan {
 
 namespace {
 
-// C (M, N) = A (M, K) * op(B) + beta C, row-major; op(B) = B (K, N) or B^T with B (N, K).
-void gemm(bool trans_b, int64_t M, int64_t N, int64_t K, const float* A, int64_t lda,
-          const float* Bm, int64_t ldb, float beta, float* C, int64_t ldc) {
-  cblas_sgemm(CblasRowMajor, CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans, M, N, K, 1.0f, A,
-              lda, Bm, ldb, beta, C, ldc);
+// C (M, N) = op(A) * op(B), row-major; op(A) = A (M, K) or A^T with A (K, M), op(B) = B (K, N)
+// or B^T with B (N, K).
+void gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, const float* A, int64_t lda,
+          const float* Bm, int64_t ldb, float* C, int64_t ldc) {
+  cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans,
+              trans_b ? CblasTrans : CblasNoTrans, M, N, K, 1.0f, A, lda, Bm, ldb, 0.0f, C, ldc);
 }
-void gemm(bool trans_b, int64_t M, int64_t N, int64_t K, const double* A, int64_t lda,
-          const double* Bm, int64_t ldb, double beta, double* C, int64_t ldc) {
-  cblas_dgemm(CblasRowMajor, CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans, M, N, K, 1.0, A,
-              lda, Bm, ldb, beta, C, ldc);
+void gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, const double* A, int64_t lda,
+          const double* Bm, int64_t ldb, double* C, int64_t ldc) {
+  cblas_dgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans,
+              trans_b ? CblasTrans : CblasNoTrans, M, N, K, 1.0, A, lda, Bm, ldb, 0.0, C, ldc);
 }
 
 template <class T>
@@ -69,7 +76,7 @@ class CpuBackend final : public Backend {
       }
     }
     max_width_ = 1;
-    for (int l = factorise_ ? 1 : 0; l < L_; ++l) max_width_ = std::max(max_width_, layers[l].out);
+    for (int l = 0; l < L_; ++l) max_width_ = std::max(max_width_, layers[l].out);
     size_tiles();
   }
 
@@ -93,11 +100,11 @@ class CpuBackend final : public Backend {
       const int64_t wsize = static_cast<int64_t>(layers[l].out) * layers[l].in;
       if (l > 0 || !factorise_) {
         Wp[l].resize(static_cast<size_t>(B * wsize));  // (B, n_l n_{l-1})
-        gemm(false, B, wsize, K1, Cext.data(), K1, Wstack_[l].data(), wsize, T(0), Wp[l].data(),
+        gemm(false, false, B, wsize, K1, Cext.data(), K1, Wstack_[l].data(), wsize, Wp[l].data(),
              wsize);
       }
       Bp[l].resize(static_cast<size_t>(B * layers[l].out));  // (B, n_l)
-      gemm(false, B, layers[l].out, K1, Cext.data(), K1, Bstack_[l].data(), layers[l].out, T(0),
+      gemm(false, false, B, layers[l].out, K1, Cext.data(), K1, Bstack_[l].data(), layers[l].out,
            Bp[l].data(), layers[l].out);
     }
 
@@ -106,56 +113,58 @@ class CpuBackend final : public Backend {
     const LossKind kind = s_.model->spec.loss;
     const int tw = s_.targets->width;
     std::vector<double> sums(static_cast<size_t>(B), 0.0), correct(static_cast<size_t>(B), 0.0);
-    std::vector<T> P, Z1;
-    if (factorise_) {
-      P.resize(static_cast<size_t>(K1 * n1 * chunk_));  // ((k+1) n_1, Nc)
-      Z1.resize(static_cast<size_t>(B * n1 * chunk_));  // (B, n_1, Nc)
-    }
+    std::vector<T> P;
+    if (factorise_) P.resize(static_cast<size_t>(K1 * n1 * chunk_));  // ((k+1) n_1, Nc)
     std::vector<T> scratch(static_cast<size_t>(threads_ * 2 * max_width_ * chunk_));
 
     for (int64_t s0 = 0; s0 < n_; s0 += chunk_) {
       const int64_t Nc = std::min(chunk_, n_ - s0);
       const T* Xc = Xt_.data() + s0 * d_;  // (Nc, d)
-      if (factorise_) {
-        gemm(true, K1 * n1, Nc, d_, Wstack_[0].data(), d_, Xc, d_, T(0), P.data(), Nc);
-        gemm(false, B, n1 * Nc, K1, Cext.data(), K1, P.data(), n1 * Nc, T(0), Z1.data(), n1 * Nc);
-      }
+      if (factorise_)
+        gemm(false, true, K1 * n1, Nc, d_, Wstack_[0].data(), d_, Xc, d_, P.data(), Nc);
 #pragma omp parallel for schedule(dynamic, 1)
       for (int64_t b = 0; b < B; ++b) {
         T* buf[2];
         buf[0] = scratch.data() + static_cast<int64_t>(omp_get_thread_num()) * 2 * max_width_ * Nc;
         buf[1] = buf[0] + max_width_ * Nc;
-        int which = 0;
-        T* cur;  // (n_l, Nc)
-        int first;
+        T* cur = buf[0];  // (n_l, Nc)
         if (factorise_) {
-          cur = Z1.data() + b * n1 * Nc;
-          bias_activation(cur, Bp[0].data() + b * n1, n1, Nc, layers[0]);
-          first = 1;
+          first_layer(P.data(), Cext.data() + b * K1, K1, Bp[0].data() + b * n1, n1, Nc, layers[0],
+                      cur);
         } else {
-          cur = buf[0];
-          gemm(true, n1, Nc, d_, Wp[0].data() + b * n1 * d_, d_, Xc, d_, T(0), cur, Nc);
+          gemm(false, true, n1, Nc, d_, Wp[0].data() + b * n1 * d_, d_, Xc, d_, cur, Nc);
           bias_activation(cur, Bp[0].data() + b * n1, n1, Nc, layers[0]);
-          which = 1;
-          first = 1;
         }
-        for (int l = first; l < L_; ++l) {
+        for (int l = 1; l < L_ - 1; ++l) {
           const DenseLayer& layer = layers[l];
-          T* out = buf[which];
-          which ^= 1;
+          T* out = cur == buf[0] ? buf[1] : buf[0];
           const int64_t wsize = static_cast<int64_t>(layer.out) * layer.in;
-          gemm(false, layer.out, Nc, layer.in, Wp[l].data() + b * wsize, layer.in, cur, Nc, T(0),
+          gemm(false, false, layer.out, Nc, layer.in, Wp[l].data() + b * wsize, layer.in, cur, Nc,
                out, Nc);
           bias_activation(out, Bp[l].data() + b * layer.out, layer.out, Nc, layer);
           cur = out;
         }
+        // The output layer sample-major, (Nc, m): the loss then reads each sample's outputs
+        // contiguously. With one layer the outputs are transposed from the (m, Nc) block.
+        T* outs = cur == buf[0] ? buf[1] : buf[0];  // (Nc, m)
+        if (L_ > 1) {
+          const DenseLayer& layer = layers[L_ - 1];
+          const int64_t wsize = static_cast<int64_t>(layer.out) * layer.in;
+          gemm(true, true, Nc, layer.out, layer.in, cur, Nc, Wp[L_ - 1].data() + b * wsize,
+               layer.in, outs, layer.out);
+          bias_activation_samples(outs, Bp[L_ - 1].data() + b * layer.out, layer.out, Nc, layer);
+        } else {
+          for (int i = 0; i < m; ++i)
+            for (int64_t j = 0; j < Nc; ++j) outs[j * m + i] = cur[i * Nc + j];
+        }
+        cur = outs;
         const double* y = s_.targets->y.data() + s0 * tw;
         // One running fp64 sum per point, over samples in order: the result does not depend on
         // the tile or the chunk size.
         double sum = sums[b], ok_count = correct[b];
         for (int64_t j = 0; j < Nc; ++j) {
           int ok = 0;
-          sum += sample_loss(kind, cur + j, Nc, m, y + j * tw, &ok);
+          sum += sample_loss<T, T>(kind, cur + j * m, 1, m, y + j * tw, &ok);
           ok_count += ok;
         }
         sums[b] = sum;
@@ -170,50 +179,136 @@ class CpuBackend final : public Backend {
   }
 
  private:
+  // Calls f(std::integral_constant<Activation, a>{}): row loops get the activation as a
+  // compile-time constant, so the compiler drops the switch and vectorises them.
+  template <class F>
+  static void with_activation(Activation a, F&& f) {
+    switch (a) {
+      case Activation::Identity:
+        return f(std::integral_constant<Activation, Activation::Identity>{});
+      case Activation::Relu:
+        return f(std::integral_constant<Activation, Activation::Relu>{});
+      case Activation::LeakyRelu:
+        return f(std::integral_constant<Activation, Activation::LeakyRelu>{});
+      case Activation::Tanh:
+        return f(std::integral_constant<Activation, Activation::Tanh>{});
+      case Activation::Sigmoid:
+        return f(std::integral_constant<Activation, Activation::Sigmoid>{});
+      case Activation::Gelu:
+        return f(std::integral_constant<Activation, Activation::Gelu>{});
+      case Activation::Softplus:
+        return f(std::integral_constant<Activation, Activation::Softplus>{});
+    }
+  }
+
+  // The factorised first layer of one point, row by row so that each row stays in L1:
+  // Z (n, Nc) = act(sum_t c[t] P_t + bias), P ((k+1), n, Nc), bias (n).
+  static void first_layer(const T* P, const T* c, int64_t K1, const T* bias, int n, int64_t Nc,
+                          const DenseLayer& layer, T* Z) {
+    switch (K1) {  // one fused pass per row for the common 1-, 2- and 3-D scans
+      case 2:
+        return first_layer_fixed<2>(P, c, bias, n, Nc, layer, Z);
+      case 3:
+        return first_layer_fixed<3>(P, c, bias, n, Nc, layer, Z);
+      case 4:
+        return first_layer_fixed<4>(P, c, bias, n, Nc, layer, Z);
+    }
+    const T alpha = static_cast<T>(layer.alpha);
+    const int64_t plane = static_cast<int64_t>(n) * Nc;
+    with_activation(layer.act, [&](auto A) {
+      for (int i = 0; i < n; ++i) {
+        T* row = Z + i * Nc;
+        const T* p0 = P + i * Nc;
+        const T c0 = c[0];
+        for (int64_t j = 0; j < Nc; ++j) row[j] = c0 * p0[j];
+        for (int64_t t = 1; t < K1; ++t) {
+          const T ct = c[t];
+          const T* pt = p0 + t * plane;
+          for (int64_t j = 0; j < Nc; ++j) row[j] += ct * pt[j];
+        }
+        const T bi = bias[i];
+        for (int64_t j = 0; j < Nc; ++j) row[j] = activate(A.value, row[j] + bi, alpha);
+      }
+    });
+  }
+
+  template <int K1>
+  static void first_layer_fixed(const T* P, const T* c, const T* bias, int n, int64_t Nc,
+                                const DenseLayer& layer, T* Z) {
+    const T alpha = static_cast<T>(layer.alpha);
+    const int64_t plane = static_cast<int64_t>(n) * Nc;
+    with_activation(layer.act, [&](auto A) {
+      for (int i = 0; i < n; ++i) {
+        T* row = Z + i * Nc;
+        const T* p0 = P + i * Nc;
+        const T bi = bias[i];
+        for (int64_t j = 0; j < Nc; ++j) {
+          T z = c[0] * p0[j];
+          for (int t = 1; t < K1; ++t) z += c[t] * p0[t * plane + j];
+          row[j] = activate(A.value, z + bi, alpha);
+        }
+      }
+    });
+  }
+
   // Z (n, Nc) <- act(Z + bias), bias (n).
   static void bias_activation(T* Z, const T* bias, int n, int64_t Nc, const DenseLayer& layer) {
     const T alpha = static_cast<T>(layer.alpha);
-    for (int i = 0; i < n; ++i) {
-      T* row = Z + i * Nc;
-      const T bi = bias[i];
-      for (int64_t j = 0; j < Nc; ++j) row[j] = activate(layer.act, row[j] + bi, alpha);
-    }
+    with_activation(layer.act, [&](auto A) {
+      for (int i = 0; i < n; ++i) {
+        T* row = Z + i * Nc;
+        const T bi = bias[i];
+        for (int64_t j = 0; j < Nc; ++j) row[j] = activate(A.value, row[j] + bi, alpha);
+      }
+    });
+  }
+
+  // Z (Nc, n) <- act(Z + bias), bias (n): the sample-major output layer.
+  static void bias_activation_samples(T* Z, const T* bias, int n, int64_t Nc,
+                                      const DenseLayer& layer) {
+    const T alpha = static_cast<T>(layer.alpha);
+    with_activation(layer.act, [&](auto A) {
+      for (int64_t j = 0; j < Nc; ++j)
+        for (int i = 0; i < n; ++i) Z[j * n + i] = activate(A.value, Z[j * n + i] + bias[i], alpha);
+    });
   }
 
   // Bytes of one tile's buffers for B points and chunks of Nc samples.
   double tile_bytes(int64_t B, int64_t Nc) const {
     const auto& layers = s_.model->spec.layers;
     const double t = sizeof(T);
-    const int64_t n1 = layers[0].out;
     double per_point = (k_ + 1) * t + 2 * sizeof(double);
     for (int l = 0; l < L_; ++l) {
       if (l > 0 || !factorise_) per_point += t * layers[l].out * static_cast<double>(layers[l].in);
       per_point += t * layers[l].out;
     }
     double fixed = t * threads_ * 2.0 * max_width_ * Nc;
-    if (factorise_) {
-      per_point += t * n1 * static_cast<double>(Nc);
-      fixed += t * (k_ + 1) * n1 * static_cast<double>(Nc);
-    }
+    if (factorise_) fixed += t * (k_ + 1) * layers[0].out * static_cast<double>(Nc);
     return fixed + per_point * B;
   }
 
   void size_tiles() {
     double budget = s_.max_memory;
     if (budget <= 0) budget = std::min(physical_memory_bytes() / 4, 8.0 * (1ull << 30));
-    // Halve the chunk until a tile holds enough points to keep every core busy; the tile then
-    // takes whatever the budget leaves.
-    const int64_t want = 4 * static_cast<int64_t>(threads_);
-    chunk_ = s_.chunk > 0 ? std::min(s_.chunk, n_) : n_;
+    // A core's working set for one point, its two activation blocks (2 max_width Nc values) and
+    // the factorised products it reads ((k+1) n_1 Nc), should fill about half its L2 cache.
+    long l2 = sysconf(_SC_LEVEL2_CACHE_SIZE);
+    if (l2 <= 0) l2 = 1 << 20;
+    const double per_sample =
+        sizeof(T) *
+        (2.0 * max_width_ + (factorise_ ? (k_ + 1.0) * s_.model->spec.layers[0].out : 0));
+    const int64_t cache_chunk = std::max<int64_t>(16, static_cast<int64_t>(0.5 * l2 / per_sample));
+    chunk_ = s_.chunk > 0 ? s_.chunk : cache_chunk;
+    chunk_ = std::max<int64_t>(1, std::min(chunk_, n_));
     auto fit = [&](int64_t Nc) {
       const double one = tile_bytes(1, Nc) - tile_bytes(0, Nc);
       const double room = budget - tile_bytes(0, Nc);
       return room <= 0 ? int64_t(0) : static_cast<int64_t>(room / one);
     };
     if (s_.chunk <= 0)
-      while (chunk_ > 1 && fit(chunk_) < want) chunk_ = (chunk_ + 1) / 2;
+      while (chunk_ > 1 && fit(chunk_) < 1) chunk_ = (chunk_ + 1) / 2;
     tile_ = s_.tile > 0 ? s_.tile : fit(chunk_);
-    if (tile_ < 1) {
+    if (tile_ < 1 || fit(chunk_) < 1) {
       std::ostringstream os;
       os << "the memory budget of " << budget / (1 << 20) << " MiB holds no tile: one point with "
          << chunk_ << " samples per chunk needs " << tile_bytes(1, chunk_) / (1 << 20) << " MiB";
@@ -226,7 +321,7 @@ class CpuBackend final : public Backend {
   int L_ = 0;
   int threads_ = 1;
   bool factorise_ = false;
-  int max_width_ = 1;  // widest layer computed in per-thread scratch
+  int max_width_ = 1;  // widest layer: per-thread scratch is 2 (max_width, Nc) blocks
   int64_t tile_ = 1, chunk_ = 1;
   std::vector<T> Xt_;                   // (N, d)
   std::vector<std::vector<T>> Wstack_;  // per layer (k+1, n_l n_{l-1})

@@ -1,0 +1,15 @@
+// Whole-file reads and atomic writes. A write goes to `path + ".tmp"`, is flushed to disk and then
+// renamed over `path`, so a failed or interrupted write never leaves a complete-looking file.
+#pragma once
+
+#include <string>
+
+namespace lscan {
+
+// The file's bytes. Throws InputError naming the file when it cannot be opened or read.
+std::string read_file(const std::string& path);
+
+// Throws InputError naming the file when it cannot be written; `path + ".tmp"` is removed then.
+void write_file_atomic(const std::string& path, const std::string& bytes);
+
+}  // namespace lscan

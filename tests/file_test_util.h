@@ -1,0 +1,87 @@
+// Helpers for tests that read and write files: a scratch directory removed afterwards, raw byte
+// files, and the check that a call throws InputError with a message naming the file and field.
+#pragma once
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "host/core/error.h"
+
+namespace lscan {
+namespace testing_util {
+
+class ScratchDir {
+ public:
+  ScratchDir() {
+    std::string pattern = ::testing::TempDir() + "lscan_XXXXXX";
+    if (!::mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed in " + pattern);
+    path_ = pattern;
+  }
+  ~ScratchDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  ScratchDir(const ScratchDir&) = delete;
+  ScratchDir& operator=(const ScratchDir&) = delete;
+
+  const std::string& path() const { return path_; }
+  std::string file(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+inline void write_bytes(const std::string& path, const std::string& bytes) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  if (!out) throw std::runtime_error("cannot write " + path);
+}
+
+inline std::string read_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+// Success when f() throws InputError whose message contains every one of `parts`.
+template <class F>
+::testing::AssertionResult throws_input_error(F&& f, const std::vector<std::string>& parts) {
+  try {
+    f();
+  } catch (const InputError& e) {
+    const std::string msg = e.what();
+    for (const std::string& part : parts)
+      if (msg.find(part) == std::string::npos)
+        return ::testing::AssertionFailure()
+               << "the message \"" << msg << "\" does not contain \"" << part << "\"";
+    return ::testing::AssertionSuccess() << msg;
+  } catch (const std::exception& e) {
+    return ::testing::AssertionFailure() << "threw another exception: " << e.what();
+  }
+  return ::testing::AssertionFailure() << "did not throw";
+}
+
+// Runs tests/fixtures/<script> with the Python that CMake found (LSCAN_PYTHON). Returns "" on
+// success, otherwise what went wrong, for the caller to fail with: these tests never skip.
+inline std::string run_python_fixture(const std::string& script, const std::string& args) {
+  const std::string python = LSCAN_PYTHON;
+  const std::string needs =
+      "python3 with numpy and safetensors is needed (pip install numpy safetensors)";
+  if (python.empty() || python.find("NOTFOUND") != std::string::npos)
+    return needs + ", but CMake found no Python 3 interpreter";
+  const std::string cmd =
+      "\"" + python + "\" \"" + LSCAN_TEST_DIR + "/fixtures/" + script + "\" " + args;
+  const int status = std::system(cmd.c_str());
+  if (status != 0)
+    return "'" + cmd + "' failed with status " + std::to_string(status) + "; " + needs;
+  return "";
+}
+
+}  // namespace testing_util
+}  // namespace lscan

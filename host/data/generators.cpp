@@ -158,16 +158,20 @@ int round_robin_classes(SpecArgs& a, int64_t n, int64_t def) {
   return static_cast<int>(classes);
 }
 
-Dataset make_dataset(int64_t n, int d) {
+// X (n, d) and Y (n, 1) zero-filled, for a generator to fill.
+Dataset make_dataset(int64_t n, int d, std::string description) {
   Dataset ds;
   ds.n = n;
   ds.d = d;
   ds.X.resize(static_cast<size_t>(n) * static_cast<size_t>(d));
+  ds.Y.resize(static_cast<size_t>(n));
+  ds.description = std::move(description);
   return ds;
 }
 
-void set_class_labels(Dataset& ds, std::vector<double> labels) {
-  assign_targets(ds, std::move(labels), 1, true, "");
+// Y holds class indices: sets classification and num_classes.
+void mark_class_labels(Dataset& ds) {
+  assign_targets(ds, std::move(ds.Y), 1, true, "");
 }
 
 Dataset blobs(SpecArgs& a) {
@@ -176,21 +180,18 @@ Dataset blobs(SpecArgs& a) {
   const int classes = round_robin_classes(a, n, 3);
   const double spread = a.real("spread", 1.0, 0.0, 1e6);
   const uint64_t seed = a.seed();
-  const std::string description = a.finish();
 
   Rng centre_rng(seed, 0), noise_rng(seed, 1);
   std::vector<double> centres(static_cast<size_t>(classes) * dim);  // (classes, dim)
   for (double& c : centres) c = centre_rng.uniform(-5.0, 5.0);
-  Dataset ds = make_dataset(n, dim);
-  std::vector<double> y(static_cast<size_t>(n));
+  Dataset ds = make_dataset(n, dim, a.finish());
   for (int64_t i = 0; i < n; ++i) {
     const int64_t k = i % classes;
     for (int j = 0; j < dim; ++j)
       ds.X[i * dim + j] = centres[k * dim + j] + spread * noise_rng.normal();
-    y[i] = static_cast<double>(k);
+    ds.Y[i] = static_cast<double>(k);
   }
-  set_class_labels(ds, std::move(y));
-  ds.description = description;
+  mark_class_labels(ds);
   return ds;
 }
 
@@ -200,21 +201,18 @@ Dataset spirals(SpecArgs& a) {
   const double noise = a.real("noise", 0.1, 0.0, 1e6);
   const double turns = a.real("turns", 1.5, 1e-3, 1e3);
   const uint64_t seed = a.seed();
-  const std::string description = a.finish();
 
   Rng position_rng(seed, 0), noise_rng(seed, 1);
-  Dataset ds = make_dataset(n, 2);
-  std::vector<double> y(static_cast<size_t>(n));
+  Dataset ds = make_dataset(n, 2, a.finish());
   for (int64_t i = 0; i < n; ++i) {
     const int64_t k = i % classes;
     const double t = position_rng.uniform();
     const double angle = kTwoPi * (turns * t + static_cast<double>(k) / classes);
     ds.X[2 * i] = t * std::cos(angle) + noise * noise_rng.normal();
     ds.X[2 * i + 1] = t * std::sin(angle) + noise * noise_rng.normal();
-    y[i] = static_cast<double>(k);
+    ds.Y[i] = static_cast<double>(k);
   }
-  set_class_labels(ds, std::move(y));
-  ds.description = description;
+  mark_class_labels(ds);
   return ds;
 }
 
@@ -222,20 +220,17 @@ Dataset xor_quadrants(SpecArgs& a) {
   const int64_t n = sample_count(a);
   const double noise = a.real("noise", 0.1, 0.0, 1e6);
   const uint64_t seed = a.seed();
-  const std::string description = a.finish();
 
   Rng position_rng(seed, 0), noise_rng(seed, 1);
-  Dataset ds = make_dataset(n, 2);
-  std::vector<double> y(static_cast<size_t>(n));
+  Dataset ds = make_dataset(n, 2, a.finish());
   for (int64_t i = 0; i < n; ++i) {
     const double x1 = position_rng.uniform(-1.0, 1.0);
     const double x2 = position_rng.uniform(-1.0, 1.0);
-    y[i] = x1 * x2 > 0 ? 1.0 : 0.0;
+    ds.Y[i] = x1 * x2 > 0 ? 1.0 : 0.0;
     ds.X[2 * i] = x1 + noise * noise_rng.normal();
     ds.X[2 * i + 1] = x2 + noise * noise_rng.normal();
   }
-  set_class_labels(ds, std::move(y));
-  ds.description = description;
+  mark_class_labels(ds);
   return ds;
 }
 
@@ -247,11 +242,10 @@ Dataset teacher(SpecArgs& a) {
   if (classes == 1) a.fail("classes", "expected 0 (regression) or at least 2 classes, found 1");
   const double noise = a.real("noise", 0.0, 0.0, 1e6);
   const uint64_t seed = a.seed();
-  const std::string description = a.finish();
   const int m = classes == 0 ? 1 : static_cast<int>(classes);
 
   Rng x_rng(seed, 0), weight_rng(seed, 1), noise_rng(seed, 2);
-  Dataset ds = make_dataset(n, dim);
+  Dataset ds = make_dataset(n, dim, a.finish());
   for (double& x : ds.X) x = x_rng.normal();
   std::vector<double> w1(static_cast<size_t>(hidden) * dim);  // (hidden, dim)
   std::vector<double> w2(static_cast<size_t>(m) * hidden);    // (m, hidden)
@@ -259,7 +253,6 @@ Dataset teacher(SpecArgs& a) {
   for (double& w : w2) w = weight_rng.normal() / std::sqrt(static_cast<double>(hidden));
 
   std::vector<double> h(static_cast<size_t>(hidden)), z(static_cast<size_t>(m));
-  std::vector<double> y(static_cast<size_t>(n));
   for (int64_t i = 0; i < n; ++i) {
     const double* x = &ds.X[i * dim];
     for (int r = 0; r < hidden; ++r) {
@@ -275,17 +268,13 @@ Dataset teacher(SpecArgs& a) {
     int best = 0;
     for (int k = 1; k < m; ++k)
       if (z[k] > z[best]) best = k;
-    y[i] = classes == 0 ? z[0] : best;
+    ds.Y[i] = classes == 0 ? z[0] : best;
   }
   if (classes == 0) {
-    ds.Y = std::move(y);
-    ds.ty = 1;
-    ds.classification = false;
-    ds.num_classes = 0;
+    ds.classification = false;  // float targets, even where one happens to be whole
   } else {
-    set_class_labels(ds, std::move(y));
+    mark_class_labels(ds);
   }
-  ds.description = description;
   return ds;
 }
 

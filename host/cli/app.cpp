@@ -1,22 +1,50 @@
 #include "host/cli/app.h"
 
 #include <CLI/CLI.hpp>
-#include <iostream>
+#include <cstdio>
+#include <exception>
 
+#include "host/cli/commands.h"
 #include "host/core/error.h"
 
 namespace lscan {
 
 int run_cli(int argc, char** argv) {
-  CLI::App app{"lscan: GPU-accelerated loss-landscape scanner"};
+  CLI::App app{"lscan " LSCAN_VERSION
+               ": loss-landscape scanner. Evaluates a model's full-data loss on dense grids of "
+               "weight-space perturbations, in parallel on the CPU or GPU."};
+  app.set_version_flag("--version", "lscan " LSCAN_VERSION);
   app.require_subcommand(1);
+  app.footer(R"(Examples:
+  lscan demo                                    # no input needed
+  lscan train --model mlp.json --data spirals:n=1000,classes=3 --out mlp
+  lscan scan --model mlp.json --weights mlp.safetensors --data spirals:n=1000,classes=3 \
+             --x -1:1:51 --y -1:1:51 --out surface.h5
+Run 'lscan COMMAND --help' for a command's options.)");
+  ScanOptions scan;
+  TrainCommandOptions train;
+  DemoOptions demo;
+  CLI::App* scan_cmd = add_scan_command(app, scan);
+  CLI::App* train_cmd = add_train_command(app, train);
+  CLI::App* demo_cmd = add_demo_command(app, demo);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     const int rc = app.exit(e);
     return rc == 0 ? 0 : 2;
   }
-  return 0;
+  try {
+    if (scan_cmd->parsed()) return run_scan_command(scan, joined_command_line(argc, argv));
+    if (train_cmd->parsed()) return run_train_command(train);
+    if (demo_cmd->parsed()) return run_demo_command(demo);
+  } catch (const InputError& e) {
+    std::fprintf(stderr, "lscan: error: %s\n", e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "lscan: internal error: %s\n", e.what());
+    return 1;
+  }
+  return 2;
 }
 
 }  // namespace lscan

@@ -33,6 +33,19 @@ namespace lscan {
 
 namespace {
 
+std::string format_bytes(double b) {
+  std::ostringstream os;
+  os.precision(3);
+  if (b < 1024 * 1024) {
+    os << static_cast<long long>(b) << " bytes";
+  } else if (b < 1024.0 * 1024 * 1024) {
+    os << b / (1024 * 1024) << " MiB";
+  } else {
+    os << b / (1024.0 * 1024 * 1024) << " GiB";
+  }
+  return os.str();
+}
+
 // C (M, N) = op(A) * op(B), row-major; op(A) = A (M, K) or A^T with A (K, M), op(B) = B (K, N)
 // or B^T with B (N, K).
 void gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, const float* A, int64_t lda,
@@ -310,8 +323,8 @@ class CpuBackend final : public Backend {
     tile_ = s_.tile > 0 ? s_.tile : fit(chunk_);
     if (tile_ < 1 || fit(chunk_) < 1) {
       std::ostringstream os;
-      os << "the memory budget of " << budget / (1 << 20) << " MiB holds no tile: one point with "
-         << chunk_ << " samples per chunk needs " << tile_bytes(1, chunk_) / (1 << 20) << " MiB";
+      os << "the memory budget of " << format_bytes(budget) << " holds no tile: one point with "
+         << chunk_ << " samples per chunk needs " << format_bytes(tile_bytes(1, chunk_));
       input_error("", "--max-memory", os.str());
     }
   }

@@ -1,0 +1,220 @@
+// The lscan binary end to end: exit codes, output files, the numbers in them, and bad input
+// (exit code 2, a message naming the file and field, no output file).
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "file_test_util.h"
+#include "host/data/generators.h"
+#include "host/engine/reference.h"
+#include "host/grid/direction.h"
+#include "host/grid/grid.h"
+#include "host/io/surface_file.h"
+#include "host/model/model_io.h"
+#include "host/model/targets.h"
+
+namespace lscan {
+namespace {
+
+using testing_util::ScratchDir;
+
+struct CliRun {
+  int code = -1;
+  std::string out, err;
+};
+
+// Runs lscan with `args` (shell words) in `dir`, stdout and stderr captured to files, so stderr
+// is not a terminal (progress must stay quiet).
+CliRun run_lscan(const ScratchDir& dir, const std::string& args) {
+  const std::string out = dir.file("stdout.txt"), err = dir.file("stderr.txt");
+  const std::string cmd = "cd '" + dir.path() + "' && " + LSCAN_BINARY + " " + args + " >'" + out +
+                          "' 2>'" + err + "'";
+  const int status = std::system(cmd.c_str());
+  CliRun r;
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.out = testing_util::read_bytes(out);
+  r.err = testing_util::read_bytes(err);
+  return r;
+}
+
+bool exists(const std::string& p) { return std::filesystem::exists(p); }
+
+const char* kSpec = R"({"input_dim": 2, "layers": [{"type": "linear", "out": 8}, {"type": "tanh"},
+  {"type": "linear", "out": 3}], "loss": "cross_entropy"})";
+const char* kData = "blobs:n=300,dim=2,classes=3,seed=5";
+
+class Cli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    testing_util::write_bytes(dir.file("m.json"), kSpec);
+    const CliRun r = run_lscan(dir, std::string("train --model m.json --data ") + kData +
+                                     " --epochs 50 --weights-dtype f64 --seed 3 --out m");
+    ASSERT_EQ(r.code, 0) << r.err;
+  }
+  ScratchDir dir;
+};
+
+TEST_F(Cli, HelpAndUsage) {
+  CliRun r = run_lscan(dir, "--help");
+  EXPECT_EQ(r.code, 0);
+  EXPECT_NE(r.out.find("scan"), std::string::npos);
+  r = run_lscan(dir, "scan --help");
+  EXPECT_EQ(r.code, 0);
+  EXPECT_NE(r.out.find("Examples"), std::string::npos);
+  EXPECT_NE(r.out.find("--max-memory"), std::string::npos);
+  EXPECT_EQ(run_lscan(dir, "").code, 2);
+  EXPECT_EQ(run_lscan(dir, "frobnicate").code, 2);
+  EXPECT_EQ(run_lscan(dir, "scan --model m.json").code, 2);  // missing required options
+}
+
+TEST_F(Cli, TrainWritesSpecAndWeightsThatLoad) {
+  const Model m = load_model(dir.file("m.json"), dir.file("m.safetensors"));
+  EXPECT_EQ(m.num_params(), 2 * 8 + 8 + 8 * 3 + 3);
+}
+
+// The surface in the file equals the fp64 reference at every grid point.
+TEST_F(Cli, ScanWritesTheReferenceSurface) {
+  const CliRun r = run_lscan(dir, std::string("scan --model m.json --weights m.safetensors --data ") +
+                                   kData +
+                                   " --x -1:1:5 --y 0:0.5:3 --precision fp64 --seed 11 "
+                                   "--norm layer --out s.h5");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.err.find('\r'), std::string::npos) << "progress printed to a non-terminal";
+  const SurfaceFile f = read_surface(dir.file("s.h5"));
+  ASSERT_EQ(f.axes.size(), 2u);
+  EXPECT_EQ(f.text_attrs.at("precision"), "fp64");
+  const Model model = load_model(dir.file("m.json"), dir.file("m.safetensors"));
+  const Dataset data = generate_dataset(kData);
+  const Targets targets = make_targets(model.spec, data, kData);
+  std::vector<Direction> dirs = {random_direction(model, 11, 0, DirNorm::Layer, BiasMode::Ignore),
+                                 random_direction(model, 11, 1, DirNorm::Layer, BiasMode::Ignore)};
+  ASSERT_EQ(f.directions.size(), 2u);
+  EXPECT_EQ(f.directions[0], dirs[0].v);
+  EXPECT_EQ(f.directions[1], dirs[1].v);
+  const Grid grid{f.axes};
+  const auto& loss = f.maps.at("train_loss");
+  const auto& acc = f.maps.at("train_acc");
+  ASSERT_EQ(static_cast<int64_t>(loss.size()), grid.num_points());
+  for (int64_t p = 0; p < grid.num_points(); ++p) {
+    double c[2], ref = 0, ref_acc = 0;
+    grid.coefficients(p, c);
+    reference_evaluate(model, dirs, data, targets, c, &ref, &ref_acc);
+    EXPECT_NEAR(loss[p], ref, 1e-12 * std::fabs(ref)) << "point " << p;
+    EXPECT_NEAR(acc[p], 100 * ref_acc, 1e-9) << "point " << p;
+  }
+  std::ifstream js(dir.file("s.json"));
+  const nlohmann::json j = nlohmann::json::parse(js);
+  EXPECT_EQ(j["precision"], "fp64");
+  EXPECT_EQ(j["grid"]["points"], 15);
+  EXPECT_DOUBLE_EQ(j["train"]["loss_min"].get<double>(), *std::min_element(loss.begin(), loss.end()));
+  EXPECT_GT(j["timing"]["points_per_second"].get<double>(), 0);
+  // The origin (the model itself) is on this grid: x = 0 at index 2, y = 0 at index 0.
+  EXPECT_DOUBLE_EQ(j["train"]["loss_at_origin"].get<double>(), loss[2 * 3 + 0]);
+}
+
+TEST_F(Cli, ModelDifferenceDirectionAndQuietRun) {
+  ASSERT_EQ(run_lscan(dir, std::string("train --model m.json --data ") + kData +
+                               " --epochs 5 --seed 4 --out b --quiet")
+                .code,
+            0);
+  const CliRun r = run_lscan(dir, std::string("scan --model m.json --weights m.safetensors "
+                                           "--model-b b.safetensors --data ") +
+                                   kData + " --x 0:1:3 --quiet --out path.h5");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(r.out.empty()) << r.out;
+  EXPECT_TRUE(r.err.empty()) << r.err;
+  const SurfaceFile f = read_surface(dir.file("path.h5"));
+  const Model a = load_model(dir.file("m.json"), dir.file("m.safetensors"));
+  const Model b = load_model(dir.file("m.json"), dir.file("b.safetensors"));
+  ASSERT_EQ(f.directions.size(), 1u);
+  for (size_t p = 0; p < a.theta.size(); ++p)
+    EXPECT_EQ(f.directions[0][p], b.theta[p] - a.theta[p]);
+}
+
+TEST_F(Cli, DirectionsReadBackFromAnEarlierScan) {
+  ASSERT_EQ(run_lscan(dir, std::string("scan --model m.json --weights m.safetensors --data ") +
+                               kData + " --x -1:1:3 --y -1:1:3 --seed 9 -q --out a.h5")
+                .code,
+            0);
+  ASSERT_EQ(run_lscan(dir, std::string("scan --model m.json --weights m.safetensors --data ") +
+                               kData + " --x -1:1:3 --y -1:1:3 --directions a.h5 -q --out b.h5")
+                .code,
+            0);
+  const SurfaceFile a = read_surface(dir.file("a.h5")), b = read_surface(dir.file("b.h5"));
+  EXPECT_EQ(a.directions, b.directions);
+  EXPECT_EQ(a.maps.at("train_loss"), b.maps.at("train_loss"));
+}
+
+struct BadCase {
+  std::string args;
+  std::vector<std::string> message_parts;
+};
+
+TEST_F(Cli, BadInputExitsTwoNamesTheProblemAndWritesNothing) {
+  testing_util::write_bytes(dir.file("trunc.safetensors"),
+                            testing_util::read_bytes(dir.file("m.safetensors")).substr(0, 100));
+  testing_util::write_bytes(dir.file("x.npy"), "not an npy file");
+  testing_util::write_bytes(dir.file("small.json"),
+                            R"({"input_dim": 2, "layers": [{"type": "linear", "out": 3}],
+                                "loss": "cross_entropy"})");
+  const std::string base = "scan --model m.json --weights m.safetensors ";
+  const std::vector<BadCase> cases = {
+      {base + "--data " + kData + " --x 0:1 --out o.h5", {"--x"}},
+      {base + "--data " + kData + " --x 0:1:3 --precision fp16 --out o.h5", {"--precision"}},
+      {base + "--data " + kData + " --x 0:1:3 --norm rows --out o.h5", {"--norm"}},
+      {base + "--data " + kData + " --x 0:1:3 --z 0:1:3 --out o.h5", {"--z"}},
+      {base + "--data " + kData + " --x 0:1:3 --max-memory 12Q --out o.h5", {"--max-memory"}},
+      {base + "--data " + kData + " --x 0:1:3 --max-memory 64 --out o.h5", {"--max-memory"}},
+      {base + "--data blobs:n=300,classes=5 --x 0:1:3 --out o.h5", {"labels", "out of range"}},
+      {base + "--data blobs:n=300,dim=4 --x 0:1:3 --out o.h5", {"features"}},
+      {base + "--data nosuch.npy --labels y.npy --x 0:1:3 --out o.h5", {"nosuch.npy"}},
+      {base + "--data x.npy --labels x.npy --x 0:1:3 --out o.h5", {"x.npy"}},
+      {"scan --model m.json --weights trunc.safetensors --data " + std::string(kData) +
+           " --x 0:1:3 --out o.h5",
+       {"trunc.safetensors"}},
+      {"scan --model small.json --weights m.safetensors --data " + std::string(kData) +
+           " --x 0:1:3 --out o.h5",
+       {"m.safetensors", "2.weight"}},
+      {base + "--data " + kData + " --x 0:1:3 --model-b nosuch.safetensors --out o.h5",
+       {"nosuch.safetensors"}},
+      {base + "--data " + kData + " --x 0:1:3 --directions m.json --out o.h5", {"--directions"}},
+      {base + "--data " + kData + " --x 0:1:3 --device cuda:7 --out o.h5", {"--device"}},
+      {"train --model m.json --data " + std::string(kData) + " --lr -1 --out t", {"--lr"}},
+      {"train --model m.json --data " + std::string(kData) + " --optimizer sgd --out t",
+       {"--optimizer"}},
+  };
+  for (const BadCase& c : cases) {
+    SCOPED_TRACE(c.args);
+    const CliRun r = run_lscan(dir, c.args);
+    EXPECT_EQ(r.code, 2) << r.err;
+    EXPECT_NE(r.err.find("lscan: error: "), std::string::npos) << r.err;
+    for (const std::string& part : c.message_parts)
+      EXPECT_NE(r.err.find(part), std::string::npos) << "message lacks '" << part << "': " << r.err;
+    EXPECT_FALSE(exists(dir.file("o.h5")));
+    EXPECT_FALSE(exists(dir.file("o.h5.tmp")));
+    EXPECT_FALSE(exists(dir.file("o.json")));
+    EXPECT_FALSE(exists(dir.file("t.safetensors")));
+  }
+}
+
+TEST_F(Cli, DemoRunsWithoutInput) {
+  const CliRun r = run_lscan(dir, "demo --out-dir demo --grid 9");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("logistic regression"), std::string::npos);
+  EXPECT_NE(r.out.find("MLP"), std::string::npos);
+  for (const char* f : {"demo/logreg.h5", "demo/mlp.h5", "demo/logreg_summary.json",
+                        "demo/mlp.safetensors", "demo/mlp.json"})
+    EXPECT_TRUE(exists(dir.file(f))) << f;
+  const SurfaceFile s = read_surface(dir.file("demo/mlp.h5"));
+  EXPECT_EQ(s.maps.at("train_loss").size(), 81u);
+}
+
+}  // namespace
+}  // namespace lscan

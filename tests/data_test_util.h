@@ -13,40 +13,27 @@
 #include <string>
 #include <system_error>
 
+#include "file_test_util.h"
 #include "host/core/error.h"
 
 namespace lscan {
 namespace test {
 
-// A fixture with a scratch folder, "<tmp>/lscan_data_<pid>_<suite>_<test>", removed afterwards.
+// A fixture with a scratch folder per test, removed afterwards.
 class ScratchDir : public ::testing::Test {
  protected:
-  void SetUp() override {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ =
-        std::filesystem::temp_directory_path() / ("lscan_data_" + std::to_string(::getpid()) + "_" +
-                                                  info->test_suite_name() + "_" + info->name());
-    std::filesystem::create_directories(dir_);
-  }
-  void TearDown() override {
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
-  }
-  std::string path(const std::string& name) const { return (dir_ / name).string(); }
+  std::string path(const std::string& name) const { return dir_.file(name); }
 
  private:
-  std::filesystem::path dir_;
+  testing_util::ScratchDir dir_;
 };
 
 inline void write_file(const std::string& path, const std::string& bytes) {
-  std::ofstream f(path, std::ios::binary | std::ios::trunc);
-  f.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-  ASSERT_TRUE(f.good()) << path;
+  testing_util::write_bytes(path, bytes);
 }
 
 inline std::string read_file(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
+  return testing_util::read_bytes(path);
 }
 
 // Runs f, expecting InputError whose message contains every one of `parts`.

@@ -7,8 +7,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "host/core/atomic_file.h"
 #include "host/core/error.h"
-#include "host/io/atomic_file.h"
 
 namespace lscan {
 namespace {

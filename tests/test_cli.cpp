@@ -34,8 +34,8 @@ struct CliRun {
 // is not a terminal (progress must stay quiet).
 CliRun run_lscan(const ScratchDir& dir, const std::string& args) {
   const std::string out = dir.file("stdout.txt"), err = dir.file("stderr.txt");
-  const std::string cmd = "cd '" + dir.path() + "' && " + LSCAN_BINARY + " " + args + " >'" + out +
-                          "' 2>'" + err + "'";
+  const std::string cmd =
+      "cd '" + dir.path() + "' && " + LSCAN_BINARY + " " + args + " >'" + out + "' 2>'" + err + "'";
   const int status = std::system(cmd.c_str());
   CliRun r;
   r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -44,7 +44,9 @@ CliRun run_lscan(const ScratchDir& dir, const std::string& args) {
   return r;
 }
 
-bool exists(const std::string& p) { return std::filesystem::exists(p); }
+bool exists(const std::string& p) {
+  return std::filesystem::exists(p);
+}
 
 const char* kSpec = R"({"input_dim": 2, "layers": [{"type": "linear", "out": 8}, {"type": "tanh"},
   {"type": "linear", "out": 3}], "loss": "cross_entropy"})";
@@ -55,7 +57,7 @@ class Cli : public ::testing::Test {
   void SetUp() override {
     testing_util::write_bytes(dir.file("m.json"), kSpec);
     const CliRun r = run_lscan(dir, std::string("train --model m.json --data ") + kData +
-                                     " --epochs 50 --weights-dtype f64 --seed 3 --out m");
+                                        " --epochs 50 --weights-dtype f64 --seed 3 --out m");
     ASSERT_EQ(r.code, 0) << r.err;
   }
   ScratchDir dir;
@@ -81,10 +83,10 @@ TEST_F(Cli, TrainWritesSpecAndWeightsThatLoad) {
 
 // The surface in the file equals the fp64 reference at every grid point.
 TEST_F(Cli, ScanWritesTheReferenceSurface) {
-  const CliRun r = run_lscan(dir, std::string("scan --model m.json --weights m.safetensors --data ") +
-                                   kData +
-                                   " --x -1:1:5 --y 0:0.5:3 --precision fp64 --seed 11 "
-                                   "--norm layer --out s.h5");
+  const CliRun r =
+      run_lscan(dir, std::string("scan --model m.json --weights m.safetensors --data ") + kData +
+                         " --x -1:1:5 --y 0:0.5:3 --precision fp64 --seed 11 "
+                         "--norm layer --out s.h5");
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(r.err.find('\r'), std::string::npos) << "progress printed to a non-terminal";
   const SurfaceFile f = read_surface(dir.file("s.h5"));
@@ -113,7 +115,8 @@ TEST_F(Cli, ScanWritesTheReferenceSurface) {
   const nlohmann::json j = nlohmann::json::parse(js);
   EXPECT_EQ(j["precision"], "fp64");
   EXPECT_EQ(j["grid"]["points"], 15);
-  EXPECT_DOUBLE_EQ(j["train"]["loss_min"].get<double>(), *std::min_element(loss.begin(), loss.end()));
+  EXPECT_DOUBLE_EQ(j["train"]["loss_min"].get<double>(),
+                   *std::min_element(loss.begin(), loss.end()));
   EXPECT_GT(j["timing"]["points_per_second"].get<double>(), 0);
   // The origin (the model itself) is on this grid: x = 0 at index 2, y = 0 at index 0.
   EXPECT_DOUBLE_EQ(j["train"]["loss_at_origin"].get<double>(), loss[2 * 3 + 0]);
@@ -125,8 +128,8 @@ TEST_F(Cli, ModelDifferenceDirectionAndQuietRun) {
                 .code,
             0);
   const CliRun r = run_lscan(dir, std::string("scan --model m.json --weights m.safetensors "
-                                           "--model-b b.safetensors --data ") +
-                                   kData + " --x 0:1:3 --quiet --out path.h5");
+                                              "--model-b b.safetensors --data ") +
+                                      kData + " --x 0:1:3 --quiet --out path.h5");
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_TRUE(r.out.empty()) << r.out;
   EXPECT_TRUE(r.err.empty()) << r.err;

@@ -132,7 +132,7 @@ TEST(Safetensors, WriteIsAtomic) {
   std::filesystem::create_directory(blocked);
   write_bytes(blocked + "/keep", "x");
   EXPECT_TRUE(throws_input_error([&] { write_safetensors(blocked, sample_tensors(), "F32"); },
-                                 {blocked, "write failed"}));
+                                 {blocked, "cannot replace file"}));
   EXPECT_FALSE(std::filesystem::exists(blocked + ".tmp"));
   EXPECT_TRUE(std::filesystem::is_directory(blocked));
 

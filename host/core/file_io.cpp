@@ -1,11 +1,10 @@
 #include "host/core/file_io.h"
 
-#include <unistd.h>
-
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 
+#include "host/core/atomic_file.h"
 #include "host/core/error.h"
 
 namespace lscan {
@@ -25,25 +24,17 @@ std::string read_file(const std::string& path) {
 }
 
 void write_file_atomic(const std::string& path, const std::string& bytes) {
-  const std::string tmp = path + ".tmp";
-  std::FILE* f = std::fopen(tmp.c_str(), "wb");
+  AtomicOutput out(path);
+  std::FILE* f = std::fopen(out.tmp_path().c_str(), "wb");
   if (!f) input_error(path, "", std::string("cannot open for writing: ") + std::strerror(errno));
   bool ok = std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size();
-  ok = ok && std::fflush(f) == 0;
-  ok = ok && ::fsync(::fileno(f)) == 0;
   int err = errno;
   if (std::fclose(f) != 0 && ok) {
     ok = false;
     err = errno;
   }
-  if (ok && std::rename(tmp.c_str(), path.c_str()) != 0) {
-    ok = false;
-    err = errno;
-  }
-  if (!ok) {
-    std::remove(tmp.c_str());
-    input_error(path, "", std::string("write failed: ") + std::strerror(err));
-  }
+  if (!ok) input_error(path, "", std::string("write failed: ") + std::strerror(err));
+  out.commit();
 }
 
 }  // namespace lscan

@@ -12,7 +12,7 @@
 #include <utility>
 
 #include "host/core/error.h"
-#include "host/io/atomic_file.h"
+#include "host/core/atomic_file.h"
 #include "host/io/h5.h"
 
 namespace lscan {

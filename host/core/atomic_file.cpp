@@ -1,4 +1,4 @@
-#include "host/io/atomic_file.h"
+#include "host/core/atomic_file.h"
 
 #include <fcntl.h>
 #include <unistd.h>

@@ -207,6 +207,19 @@ TEST_F(Cli, BadInputExitsTwoNamesTheProblemAndWritesNothing) {
   }
 }
 
+// A permuted copy has the same loss; the straight path between the two climbs above both.
+TEST_F(Cli, PermutedCopyHasTheSameLossAndABarrierBetween) {
+  ASSERT_EQ(
+      run_lscan(dir, "permute --model m.json --weights m.safetensors --seed 2 -q --out p").code, 0);
+  const CliRun r = run_lscan(dir, std::string("scan --model m.json --weights m.safetensors "
+                                              "--model-b p.safetensors --data ") +
+                                      kData + " --x 0:1:11 --precision fp64 -q --out path.h5");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto& loss = read_surface(dir.file("path.h5")).maps.at("train_loss");
+  EXPECT_NEAR(loss.back(), loss.front(), 1e-12 * loss.front());
+  EXPECT_GT(*std::max_element(loss.begin(), loss.end()), loss.front() * (1 + 1e-6));
+}
+
 TEST_F(Cli, DemoRunsWithoutInput) {
   const CliRun r = run_lscan(dir, "demo --out-dir demo --grid 9");
   ASSERT_EQ(r.code, 0) << r.err;

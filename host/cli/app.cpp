@@ -24,9 +24,11 @@ Run 'lscan COMMAND --help' for a command's options.)");
   ScanOptions scan;
   TrainCommandOptions train;
   DemoOptions demo;
+  PermuteOptions permute;
   CLI::App* scan_cmd = add_scan_command(app, scan);
   CLI::App* train_cmd = add_train_command(app, train);
   CLI::App* demo_cmd = add_demo_command(app, demo);
+  CLI::App* permute_cmd = add_permute_command(app, permute);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -37,6 +39,7 @@ Run 'lscan COMMAND --help' for a command's options.)");
     if (scan_cmd->parsed()) return run_scan_command(scan, joined_command_line(argc, argv));
     if (train_cmd->parsed()) return run_train_command(train);
     if (demo_cmd->parsed()) return run_demo_command(demo);
+    if (permute_cmd->parsed()) return run_permute_command(permute);
   } catch (const InputError& e) {
     std::fprintf(stderr, "lscan: error: %s\n", e.what());
     return 2;

@@ -44,4 +44,13 @@ struct DemoOptions {
 CLI::App* add_demo_command(CLI::App& app, DemoOptions& o);
 int run_demo_command(const DemoOptions& o);
 
+struct PermuteOptions {
+  std::string model, weights, out;
+  int layer = -1;  // -1: every hidden layer
+  uint64_t seed = 0;
+  bool quiet = false;
+};
+CLI::App* add_permute_command(CLI::App& app, PermuteOptions& o);
+int run_permute_command(const PermuteOptions& o);
+
 }  // namespace lscan

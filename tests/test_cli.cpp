@@ -215,7 +215,8 @@ TEST_F(Cli, PermutedCopyHasTheSameLossAndABarrierBetween) {
                                               "--model-b p.safetensors --data ") +
                                       kData + " --x 0:1:11 --precision fp64 -q --out path.h5");
   ASSERT_EQ(r.code, 0) << r.err;
-  const auto& loss = read_surface(dir.file("path.h5")).maps.at("train_loss");
+  const SurfaceFile f = read_surface(dir.file("path.h5"));
+  const auto& loss = f.maps.at("train_loss");
   EXPECT_NEAR(loss.back(), loss.front(), 1e-12 * loss.front());
   EXPECT_GT(*std::max_element(loss.begin(), loss.end()), loss.front() * (1 + 1e-6));
 }

@@ -136,8 +136,10 @@ TEST(Engine, ZeroDirectionsEvaluatesTheModelItself) {
   EXPECT_LT(rel_err(loss, ref), 1e-12);
 }
 
-// Tiles and chunks change how the work is cut, never the numbers: fp64 bit-identical, fp32 too
-// (the per-point sums run over samples in the same order whatever the cut).
+// The tile changes how the points are grouped, never a point's numbers: bit-identical in fp64
+// and fp32. The chunk changes the shapes of the BLAS calls, whose kernels may round differently
+// at the edges; the per-point sums still run over the samples in order, so results agree to a
+// few units of rounding: 1e-13 in fp64, 1e-6 in fp32.
 TEST(Engine, TileAndChunkSizeDoNotChangeResults) {
   const uint64_t seed = fresh_seed();
   SCOPED_TRACE("seed " + std::to_string(seed));
@@ -147,30 +149,33 @@ TEST(Engine, TileAndChunkSizeDoNotChangeResults) {
   const Targets targets = make_targets(model.spec, data, "random");
   const auto dirs = random_directions(model, 2, seed);
   const auto coeffs = random_points(37, 2, seed);
+  auto run = [&](Precision prec, int64_t tile, int64_t chunk) {
+    EvalSetup setup;
+    setup.model = &model;
+    setup.directions = &dirs;
+    setup.data = &data;
+    setup.targets = &targets;
+    setup.precision = prec;
+    setup.tile = tile;
+    setup.chunk = chunk;
+    auto backend = make_cpu_backend(setup);
+    return evaluate_points(*backend, coeffs, 2);
+  };
   for (Precision prec : {Precision::FP64, Precision::FP32}) {
-    std::vector<PointValues> runs;
-    for (auto [tile, chunk] : {std::pair<int64_t, int64_t>{0, 0}, {1, 301}, {5, 64}, {37, 7}}) {
-      EvalSetup setup;
-      setup.model = &model;
-      setup.directions = &dirs;
-      setup.data = &data;
-      setup.targets = &targets;
-      setup.precision = prec;
-      setup.tile = tile;
-      setup.chunk = chunk;
-      auto backend = make_cpu_backend(setup);
-      runs.push_back(evaluate_points(*backend, coeffs, 2));
-    }
-    for (size_t r = 1; r < runs.size(); ++r)
-      for (size_t p = 0; p < runs[0].loss.size(); ++p) {
-        if (prec == Precision::FP64) {
-          EXPECT_EQ(runs[r].loss[p], runs[0].loss[p]) << "run " << r << " point " << p;
-        } else {
-          EXPECT_LT(rel_err(runs[r].loss[p], runs[0].loss[p]), 1e-6)
-              << "run " << r << " point " << p;
-        }
-        EXPECT_EQ(runs[r].acc[p], runs[0].acc[p]);
+    const PointValues base = run(prec, 0, 64);
+    for (int64_t tile : {1, 5, 37}) {
+      const PointValues v = run(prec, tile, 64);
+      for (size_t p = 0; p < base.loss.size(); ++p) {
+        EXPECT_EQ(v.loss[p], base.loss[p]) << "tile " << tile << " point " << p;
+        EXPECT_EQ(v.acc[p], base.acc[p]);
       }
+    }
+    const double bound = prec == Precision::FP64 ? 1e-13 : 1e-6;
+    for (int64_t chunk : {7, 128, 301}) {
+      const PointValues v = run(prec, 5, chunk);
+      for (size_t p = 0; p < base.loss.size(); ++p)
+        EXPECT_LT(rel_err(v.loss[p], base.loss[p]), bound) << "chunk " << chunk << " point " << p;
+    }
   }
 }
 

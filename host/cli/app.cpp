@@ -25,10 +25,12 @@ Run 'lscan COMMAND --help' for a command's options.)");
   TrainCommandOptions train;
   DemoOptions demo;
   PermuteOptions permute;
+  AnalyzeOptions analyze;
   CLI::App* scan_cmd = add_scan_command(app, scan);
   CLI::App* train_cmd = add_train_command(app, train);
   CLI::App* demo_cmd = add_demo_command(app, demo);
   CLI::App* permute_cmd = add_permute_command(app, permute);
+  CLI::App* analyze_cmd = add_analyze_command(app, analyze);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -40,6 +42,7 @@ Run 'lscan COMMAND --help' for a command's options.)");
     if (train_cmd->parsed()) return run_train_command(train);
     if (demo_cmd->parsed()) return run_demo_command(demo);
     if (permute_cmd->parsed()) return run_permute_command(permute);
+    if (analyze_cmd->parsed()) return run_analyze_command(analyze);
   } catch (const InputError& e) {
     std::fprintf(stderr, "lscan: error: %s\n", e.what());
     return 2;

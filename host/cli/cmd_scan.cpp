@@ -2,6 +2,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include "host/analysis/scan_analysis.h"
 #include "host/cli/commands.h"
 #include "host/cli/progress.h"
 #include "host/core/error.h"
@@ -45,6 +46,23 @@ CLI::App* add_scan_command(CLI::App& app, ScanOptions& o) {
                 "Read the directions from a file (.h5 surface or direction file, or "
                 ".safetensors with x.<tensor>, y.<tensor>, z.<tensor>)");
   add_run_options(*c, o.run, true);
+  c->add_flag("--no-analyze", o.no_analyze,
+              "Only evaluate the surface: no curvature, Jensen, minima or verdict");
+  add_analysis_options(*c, o.analysis);
+  c->add_option("--curvature-dirs", o.curvature_dirs,
+                "K random directions in the full parameter space per grid point: second "
+                "differences beyond the plane (0: off)")
+      ->capture_default_str();
+  c->add_option("--curvature-step", o.curvature_step,
+                "Step h along those directions (default: u^(1/4) |theta0| / |v|, printed)");
+  c->add_option("--curvature-every", o.curvature_every,
+                "Probe every s-th grid point along each axis")
+      ->capture_default_str();
+  c->add_option("--curvature-kind", o.curvature_kind, "rademacher or gaussian (filter-normalised)")
+      ->capture_default_str();
+  c->add_option("--noise-check", o.noise_check,
+                "Grid points re-evaluated in fp64 to measure the rounding noise (0: model only)")
+      ->capture_default_str();
   c->add_option("-o,--out", o.out, "Output surface file (HDF5)")->required();
   c->add_option("--summary", o.summary, "JSON summary (default: the output name with .json)");
   return c;
@@ -139,6 +157,11 @@ int run_scan_command(const ScanOptions& o, const std::string& command_line) {
       dirs.push_back(random_direction(model, o.seed, i, norm, bias));
   }
 
+  if (o.curvature_dirs < 0) input_error("", "--curvature-dirs", "expected K >= 0");
+  if (o.curvature_every < 1) input_error("", "--curvature-every", "expected s >= 1");
+  if (o.curvature_step < 0) input_error("", "--curvature-step", "expected h > 0 (or 0: default)");
+  if (o.noise_check < 0) input_error("", "--noise-check", "expected a count >= 0");
+  const ProbeKind probe_kind = parse_probe_kind(o.curvature_kind);
   const DeviceChoice device = choose_device(o.run.device);
   if (!o.run.quiet) std::fprintf(stderr, "%s\n", device.notice.c_str());
 
@@ -176,14 +199,37 @@ int run_scan_command(const ScanOptions& o, const std::string& command_line) {
   }
   p.seed = o.seed;
   p.command_line = command_line;
-  const nlohmann::json summary = surface_summary(s, model, p);
-  write_surface(o.out, to_surface_file(s, model, p));
+  nlohmann::json summary = surface_summary(s, model, p);
+  SurfaceFile file = to_surface_file(s, model, p);
+  std::vector<SetAnalysis> analyses;
+  if (!o.no_analyze) {
+    ScanAnalysisOptions ao;
+    ao.grid.stencils = o.analysis.stencils;
+    ao.grid.jensen.offline_pairs = o.analysis.jensen_pairs;
+    ao.grid.jensen.seed = o.seed;
+    ao.k_tau = o.analysis.k_tau;
+    ao.noise_check = o.noise_check;
+    ao.seed = o.seed;
+    ao.probe = o.curvature_dirs > 0;
+    ao.probe_options.directions = o.curvature_dirs;
+    ao.probe_options.kind = probe_kind;
+    ao.probe_options.h = o.curvature_step;
+    ao.probe_options.stride = o.curvature_every;
+    ao.probe_options.seed = o.seed;
+    analyses = analyze_scan(req, s, ao);
+    for (const SetAnalysis& a : analyses) {
+      summary["analysis"][a.set] = analysis_json(a, grid);
+      add_analysis_maps(file, a);
+    }
+  }
+  write_surface(o.out, file);
   const std::string summary_path = o.summary.empty() ? default_summary_path(o.out) : o.summary;
   nlohmann::json with_files = summary;
   with_files["surface_file"] = o.out;
   write_file_atomic(summary_path, with_files.dump(2) + "\n");
   if (!o.run.quiet) {
     print_surface_table(summary, s);
+    for (const SetAnalysis& a : analyses) print_verdict(a);
     std::printf("wrote %s and %s\n", o.out.c_str(), summary_path.c_str());
   }
   return 0;

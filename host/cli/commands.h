@@ -4,10 +4,19 @@
 
 #include <CLI/CLI.hpp>
 #include <string>
+#include <vector>
 
 #include "host/cli/options.h"
 
 namespace lscan {
+
+// Options of the reductions, shared by scan and analyze.
+struct AnalysisCliOptions {
+  std::vector<int> stencils = {1, 2, 4};
+  double k_tau = 10;
+  int64_t jensen_pairs = 100000;
+};
+void add_analysis_options(CLI::App& app, AnalysisCliOptions& o);
 
 struct ScanOptions {
   std::string model, weights, out, summary;
@@ -17,6 +26,13 @@ struct ScanOptions {
   uint64_t seed = 0;
   std::string norm = "filter", bias = "ignore";
   std::string model_b, directions;
+  bool no_analyze = false;
+  AnalysisCliOptions analysis;
+  int curvature_dirs = 0;
+  double curvature_step = 0;
+  int curvature_every = 1;
+  std::string curvature_kind = "rademacher";
+  int64_t noise_check = 8;
 };
 CLI::App* add_scan_command(CLI::App& app, ScanOptions& o);
 int run_scan_command(const ScanOptions& o, const std::string& command_line);
@@ -43,6 +59,15 @@ struct DemoOptions {
 };
 CLI::App* add_demo_command(CLI::App& app, DemoOptions& o);
 int run_demo_command(const DemoOptions& o);
+
+struct AnalyzeOptions {
+  std::string file, out, summary;
+  AnalysisCliOptions analysis;
+  double noise_relative = -1, noise_absolute = -1;  // < 0: from the file
+  bool quiet = false;
+};
+CLI::App* add_analyze_command(CLI::App& app, AnalyzeOptions& o);
+int run_analyze_command(const AnalyzeOptions& o);
 
 struct PermuteOptions {
   std::string model, weights, out;

@@ -8,6 +8,8 @@
 //   deeper layers (and layer 1 when not factorised), per tile:
 //     Wp_l (B, n_l n_{l-1}) = Cext * [W0_l; D_1,l; ..]   then per point Z_l = Wp_l[b] * A_{l-1}
 //   biases per tile: Bp_l (B, n_l) = Cext * [b0_l; db_1,l; ..]
+//   (these two products have inner dimension k + 1 and are fixed-order loops, so that a point's
+//   numbers do not depend on the tile it falls in)
 //   loss: one fp64 running sum per point over the samples in order.
 // On the CPU the (B, k+1) x (k+1, n_1 Nc) product of DESIGN.md is computed point by point, fused
 // with the bias and activation: it has inner dimension k + 1, so it is pure memory traffic, and
@@ -107,18 +109,22 @@ class CpuBackend final : public Backend {
       Cext[b * K1] = T(1);
       for (int64_t i = 0; i < k_; ++i) Cext[b * K1 + 1 + i] = static_cast<T>(coeffs[b * k_ + i]);
     }
-    // Per-point weights of the materialised layers and per-point biases of all layers.
+    // Per-point weights of the materialised layers and per-point biases of all layers:
+    // Wp_l (B, n_l n_{l-1}) = Cext * Wstack_l, Bp_l (B, n_l) = Cext * Bstack_l. Inner dimension
+    // k + 1, so a loop with a fixed order of the terms instead of a BLAS call whose kernel (and
+    // rounding) depends on B: a point's weights are then the same bits whatever the tile.
     std::vector<std::vector<T>> Wp(L_), Bp(L_);
     for (int l = 0; l < L_; ++l) {
       const int64_t wsize = static_cast<int64_t>(layers[l].out) * layers[l].in;
-      if (l > 0 || !factorise_) {
-        Wp[l].resize(static_cast<size_t>(B * wsize));  // (B, n_l n_{l-1})
-        gemm(false, false, B, wsize, K1, Cext.data(), K1, Wstack_[l].data(), wsize, Wp[l].data(),
-             wsize);
+      if (l > 0 || !factorise_) Wp[l].resize(static_cast<size_t>(B * wsize));
+      Bp[l].resize(static_cast<size_t>(B * layers[l].out));
+#pragma omp parallel for schedule(static)
+      for (int64_t b = 0; b < B; ++b) {
+        if (!Wp[l].empty())
+          combine(Wstack_[l].data(), Cext.data() + b * K1, K1, wsize, Wp[l].data() + b * wsize);
+        combine(Bstack_[l].data(), Cext.data() + b * K1, K1, layers[l].out,
+                Bp[l].data() + b * layers[l].out);
       }
-      Bp[l].resize(static_cast<size_t>(B * layers[l].out));  // (B, n_l)
-      gemm(false, false, B, layers[l].out, K1, Cext.data(), K1, Bstack_[l].data(), layers[l].out,
-           Bp[l].data(), layers[l].out);
     }
 
     const int n1 = layers[0].out;
@@ -211,6 +217,17 @@ class CpuBackend final : public Backend {
         return f(std::integral_constant<Activation, Activation::Gelu>{});
       case Activation::Softplus:
         return f(std::integral_constant<Activation, Activation::Softplus>{});
+    }
+  }
+
+  // out (size) = sum_t c[t] stack[t] for t = 0..K1-1 in that order; stack (K1, size).
+  static void combine(const T* stack, const T* c, int64_t K1, int64_t size, T* out) {
+    const T c0 = c[0];
+    for (int64_t e = 0; e < size; ++e) out[e] = c0 * stack[e];
+    for (int64_t t = 1; t < K1; ++t) {
+      const T ct = c[t];
+      const T* st = stack + t * size;
+      for (int64_t e = 0; e < size; ++e) out[e] += ct * st[e];
     }
   }
 

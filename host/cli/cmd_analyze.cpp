@@ -1,0 +1,96 @@
+// lscan analyze: the reductions and the verdict for a surface file already written, by lscan or
+// by loss-landscape (same dataset names).
+#include <cmath>
+#include <cstdio>
+
+#include "host/analysis/analyze.h"
+#include "host/cli/commands.h"
+#include "host/core/error.h"
+#include "host/core/file_io.h"
+#include "host/io/surface_file.h"
+
+namespace lscan {
+
+void add_analysis_options(CLI::App& app, AnalysisCliOptions& o) {
+  app.add_option("--stencil", o.stencils,
+                 "Stencil widths in grid steps for the grid curvature (1, 2, 4: h, 2h, 4h)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({1, 2, 4}));
+  app.add_option("--tau-factor", o.k_tau,
+                 "A violation counts beyond this multiple of its propagated rounding noise")
+      ->capture_default_str();
+  app.add_option("--jensen-pairs", o.jensen_pairs,
+                 "Sampled off-line pairs for the Jensen test in 2-D and 3-D")
+      ->capture_default_str();
+}
+
+CLI::App* add_analyze_command(CLI::App& app, AnalyzeOptions& o) {
+  CLI::App* c = app.add_subcommand(
+      "analyze",
+      "Curvature, Jensen violations, minima and the convexity verdict of a surface file");
+  c->footer(R"(Examples:
+  lscan analyze surface.h5                       # writes surface_analysis.json
+  lscan analyze ll_surface.h5 --noise-relative 1e-5 --out ll_analyzed.h5
+The noise floor comes from the file (lscan scans store it); for other files it is taken as
+fp32 rounding (relative 2^-24 x 100) unless --noise-relative / --noise-absolute say otherwise.)");
+  c->add_option("file", o.file, "Surface file (HDF5)")->required();
+  add_analysis_options(*c, o.analysis);
+  c->add_option("--noise-relative", o.noise_relative,
+                "Rounding noise of each loss as a fraction of the loss (default: from the file)");
+  c->add_option("--noise-absolute", o.noise_absolute,
+                "Absolute floor of that noise (default: from the file)");
+  c->add_option("-o,--out", o.out, "Also write a copy of the surface file with the analysis maps");
+  c->add_option("--summary", o.summary, "JSON output (default: FILE stem + _analysis.json)");
+  c->add_flag("-q,--quiet", o.quiet, "No table");
+  return c;
+}
+
+int run_analyze_command(const AnalyzeOptions& o) {
+  if (!(o.analysis.k_tau >= 0)) input_error("", "--tau-factor", "expected a factor >= 0");
+  SurfaceFile file = read_surface(o.file);
+  const Grid grid{file.axes};
+  AnalysisOptions options;
+  options.stencils = o.analysis.stencils;
+  options.jensen.offline_pairs = o.analysis.jensen_pairs;
+  nlohmann::json out;
+  out["surface_file"] = o.file;
+  bool any = false;
+  for (const char* set : {"train", "test"}) {
+    const std::string name = std::string(set) + "_loss";
+    const auto it = file.maps.find(name);
+    if (it == file.maps.end()) continue;
+    any = true;
+    NoiseModel noise;
+    noise.k_tau = o.analysis.k_tau;
+    const auto rel = file.number_attrs.find(std::string(set) + "_noise_relative");
+    const auto abs = file.number_attrs.find(std::string(set) + "_noise_absolute");
+    bool assumed = false;
+    noise.relative = o.noise_relative >= 0            ? o.noise_relative
+                     : rel != file.number_attrs.end() ? rel->second
+                                                      : (assumed = true, 100.0 * 0x1.0p-24);
+    noise.absolute = o.noise_absolute >= 0            ? o.noise_absolute
+                     : abs != file.number_attrs.end() ? abs->second
+                                                      : 0.0;
+    if (assumed && !o.quiet)
+      std::fprintf(stderr,
+                   "%s: no noise model stored for %s; assuming fp32 rounding, relative %.3g "
+                   "(set --noise-relative)\n",
+                   o.file.c_str(), name.c_str(), noise.relative);
+    const SetAnalysis a = analyze_values(set, grid, it->second, noise, options);
+    out["analysis"][set] = analysis_json(a, grid);
+    add_analysis_maps(file, a);
+    if (!o.quiet) print_verdict(a);
+  }
+  if (!any) input_error(o.file, "train_loss", "the file holds no train_loss or test_loss map");
+  if (!o.out.empty()) write_surface(o.out, file);
+  std::string summary = o.summary;
+  if (summary.empty()) {
+    const size_t dot = o.file.rfind('.');
+    summary = (dot == std::string::npos ? o.file : o.file.substr(0, dot)) + "_analysis.json";
+  }
+  write_file_atomic(summary, out.dump(2) + "\n");
+  if (!o.quiet) std::printf("wrote %s\n", summary.c_str());
+  return 0;
+}
+
+}  // namespace lscan

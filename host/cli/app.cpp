@@ -26,11 +26,13 @@ Run 'lscan COMMAND --help' for a command's options.)");
   DemoOptions demo;
   PermuteOptions permute;
   AnalyzeOptions analyze;
+  PlotOptions plot;
   CLI::App* scan_cmd = add_scan_command(app, scan);
   CLI::App* train_cmd = add_train_command(app, train);
   CLI::App* demo_cmd = add_demo_command(app, demo);
   CLI::App* permute_cmd = add_permute_command(app, permute);
   CLI::App* analyze_cmd = add_analyze_command(app, analyze);
+  CLI::App* plot_cmd = add_plot_command(app, plot);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -43,6 +45,7 @@ Run 'lscan COMMAND --help' for a command's options.)");
     if (demo_cmd->parsed()) return run_demo_command(demo);
     if (permute_cmd->parsed()) return run_permute_command(permute);
     if (analyze_cmd->parsed()) return run_analyze_command(analyze);
+    if (plot_cmd->parsed()) return run_plot_command(plot);
   } catch (const InputError& e) {
     std::fprintf(stderr, "lscan: error: %s\n", e.what());
     return 2;

@@ -69,6 +69,13 @@ struct AnalyzeOptions {
 CLI::App* add_analyze_command(CLI::App& app, AnalyzeOptions& o);
 int run_analyze_command(const AnalyzeOptions& o);
 
+struct PlotOptions {
+  std::string file, prefix;
+  bool quiet = false;
+};
+CLI::App* add_plot_command(CLI::App& app, PlotOptions& o);
+int run_plot_command(const PlotOptions& o);
+
 struct PermuteOptions {
   std::string model, weights, out;
   int layer = -1;  // -1: every hidden layer

@@ -221,6 +221,59 @@ TEST_F(Cli, PermutedCopyHasTheSameLossAndABarrierBetween) {
   EXPECT_GT(*std::max_element(loss.begin(), loss.end()), loss.front() * (1 + 1e-6));
 }
 
+// A surface written the way loss-landscape writes one (coordinates and train_loss only):
+// lscan analyze draws the verdict, lscan plot draws it.
+TEST_F(Cli, AnalyzeAndPlotAForeignSurface) {
+  for (const bool concave : {false, true}) {
+    SurfaceFile f;
+    f.axes = {GridAxis{-1, 1, 21}, GridAxis{-1, 1, 21}};
+    std::vector<double> loss;
+    for (double x : f.axes[0].coordinates())
+      for (double y : f.axes[1].coordinates())
+        loss.push_back(concave ? 5 - x * x - 0.5 * y * y : 1 + x * x + 0.5 * y * y + 0.2 * x * y);
+    f.maps["train_loss"] = loss;
+    write_surface(dir.file("ll.h5"), f);
+    const CliRun r = run_lscan(dir, "analyze ll.h5 --out analyzed.h5");
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_NE(r.err.find("assuming fp32 rounding"), std::string::npos) << r.err;
+    std::ifstream js(dir.file("ll_analysis.json"));
+    const nlohmann::json j = nlohmann::json::parse(js);
+    EXPECT_EQ(j["analysis"]["train"]["convex_within_noise"].get<bool>(), !concave);
+    EXPECT_EQ(j["analysis"]["train"]["critical_points"]["minima"].get<int>(), concave ? 0 : 1);
+    const SurfaceFile analyzed = read_surface(dir.file("analyzed.h5"));
+    EXPECT_EQ(analyzed.maps.count("train_lambda_min"), 1u);
+    ASSERT_EQ(run_lscan(dir, "plot analyzed.h5 -q").code, 0);
+    EXPECT_TRUE(exists(dir.file("analyzed_train_loss.png")));
+    EXPECT_TRUE(exists(dir.file("analyzed_train_lambda_min.png")));
+  }
+  EXPECT_EQ(run_lscan(dir, "analyze nosuch.h5").code, 2);
+  EXPECT_EQ(run_lscan(dir, "plot m.json").code, 2);
+}
+
+// The scan's analysis: in the JSON summary and as maps in the surface file.
+TEST_F(Cli, ScanAnalysisGoesIntoSummaryAndFile) {
+  const CliRun r =
+      run_lscan(dir, std::string("scan --model m.json --weights m.safetensors --data ") + kData +
+                         " --x -1:1:9 --y -1:1:9 --curvature-dirs 3 "
+                         "--curvature-every 4 --out a.h5");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("verdict (train loss)"), std::string::npos) << r.out;
+  std::ifstream js(dir.file("a.json"));
+  const nlohmann::json j = nlohmann::json::parse(js);
+  const auto& a = j["analysis"]["train"];
+  for (const char* key : {"convex_within_noise", "reasons", "noise", "curvature", "jensen",
+                          "critical_points", "beyond_plane"})
+    EXPECT_TRUE(a.contains(key)) << key;
+  EXPECT_EQ(a["beyond_plane"]["directions"].get<int>(), 3);
+  EXPECT_EQ(a["beyond_plane"]["points"].get<int>(), 9);  // every 4th of 9 along each axis: 3 x 3
+  EXPECT_GT(a["noise"]["measured_fp64"]["points"].get<int>(), 0);
+  const SurfaceFile f = read_surface(dir.file("a.h5"));
+  for (const char* map :
+       {"train_lambda_min", "train_critical_kind", "train_basin", "train_probe_trace"})
+    EXPECT_EQ(f.maps.count(map), 1u) << map;
+  EXPECT_EQ(f.text_attrs.count("train_verdict"), 1u);
+}
+
 TEST_F(Cli, DemoRunsWithoutInput) {
   const CliRun r = run_lscan(dir, "demo --out-dir demo --grid 9");
   ASSERT_EQ(r.code, 0) << r.err;

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <string>
 
+#include "host/analysis/scan_analysis.h"
 #include "host/cli/commands.h"
 #include "host/cli/progress.h"
 #include "host/core/error.h"
@@ -40,6 +41,7 @@ struct DemoModel {
 };
 
 struct DemoResult {
+  SetAnalysis analysis;
   Model model;
   TrainReport report;
   Surface surface;
@@ -114,8 +116,16 @@ int run_demo_command(const DemoOptions& o) {
     p.train_samples = data.n;
     p.command_line = "lscan demo";
     r.summary = surface_summary(r.surface, r.model, p);
+    ScanAnalysisOptions ao;
+    ao.probe = true;
+    ao.probe_options.directions = 8;
+    ao.probe_options.stride = 3;
+    r.analysis = analyze_scan(req, r.surface, ao).front();
+    r.summary["analysis"]["train"] = analysis_json(r.analysis, req.grid);
     r.surface_path = prefix + ".h5";
-    write_surface(r.surface_path, to_surface_file(r.surface, r.model, p));
+    SurfaceFile file = to_surface_file(r.surface, r.model, p);
+    add_analysis_maps(file, r.analysis);
+    write_surface(r.surface_path, file);
     nlohmann::json with_files = r.summary;
     with_files["surface_file"] = r.surface_path;
     write_file_atomic(prefix + "_summary.json", with_files.dump(2) + "\n");
@@ -154,6 +164,22 @@ int run_demo_command(const DemoOptions& o) {
   row("max loss on the grid", [&](const DemoResult& r) {
     return fmt("%.4f", r.summary["train"]["loss_max"].get<double>());
   });
+  row("convex within noise", [](const DemoResult& r) {
+    return std::string(r.analysis.convex_within_noise ? "yes" : "no");
+  });
+  row("negative curvature points", [](const DemoResult& r) {
+    const CurvatureMaps& c = r.analysis.curvature.front();
+    return std::to_string(c.directional_significant) + " of " + std::to_string(c.interior);
+  });
+  row("Jensen violations", [](const DemoResult& r) {
+    return std::to_string(r.analysis.jensen.lines.significant +
+                          r.analysis.jensen.offline.significant);
+  });
+  row("neg. curvature beyond plane", [&](const DemoResult& r) {
+    return fmt("%.1f%% of probes", 100 * r.analysis.probe->fraction_significant_all);
+  });
+  row("noise floor sigma(f)/f",
+      [&](const DemoResult& r) { return fmt("%.2g", r.analysis.noise.relative); });
   row("scan points/s", [&](const DemoResult& r) {
     return fmt("%.0f", r.summary["timing"]["points_per_second"].get<double>());
   });

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "benchmarks/bench_util.h"
 #include "host/analysis/critical_points.h"
 #include "host/analysis/curvature.h"
 #include "host/analysis/jensen.h"
@@ -25,22 +26,9 @@
 
 namespace {
 
-double now() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
-
-std::string cpu_name() {
-  std::ifstream f("/proc/cpuinfo");
-  std::string line;
-  while (std::getline(f, line))
-    if (line.rfind("model name", 0) == 0) return line.substr(line.find(':') + 2);
-  return "unknown CPU";
-}
+using lscan::bench::cpu_name;
+using lscan::bench::median;
+using lscan::bench::now;
 
 double rastrigin(double x, double y) {
   const double two_pi = 6.283185307179586;

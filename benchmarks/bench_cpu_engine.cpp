@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "benchmarks/bench_util.h"
 #include "host/core/rng.h"
 #include "host/engine/backend.h"
 #include "host/engine/scan.h"
@@ -25,25 +26,12 @@
 
 namespace {
 
+using lscan::bench::cpu_name;
+using lscan::bench::median;
+using lscan::bench::now;
+
 using lscan::Activation;
 using lscan::LossKind;
-
-double now() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
-
-std::string cpu_name() {
-  std::ifstream f("/proc/cpuinfo");
-  std::string line;
-  while (std::getline(f, line))
-    if (line.rfind("model name", 0) == 0) return line.substr(line.find(':') + 2);
-  return "unknown CPU";
-}
 
 lscan::Model make_mlp(const std::vector<int>& widths, uint64_t seed) {
   lscan::ModelSpec spec;

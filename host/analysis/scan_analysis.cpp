@@ -12,13 +12,8 @@ std::vector<SetAnalysis> analyze_scan(const ScanRequest& r, const Surface& s,
     const Dataset& data = set == 0 ? *r.train : *r.test;
     const std::vector<double>& loss = set == 0 ? s.train_loss : s.test_loss;
     const Targets targets = make_targets(r.model->spec, data, data.description);
-    EvalSetup setup;
-    setup.model = r.model;
-    setup.directions = &r.directions;
-    setup.data = &data;
-    setup.targets = &targets;
-    setup.precision = r.precision;
-    setup.max_memory = r.max_memory;
+    EvalSetup setup = eval_setup(r, data, targets);
+    setup.tile = 0;  // the noise check and the probe size their own tiles
 
     NoiseModel noise = model_noise(r.model->spec, r.precision, data.n, o.k_tau);
     std::optional<NoiseMeasurement> measured;

@@ -14,12 +14,7 @@ std::unique_ptr<Backend> make_backend(const DeviceChoice& device, const EvalSetu
   return make_cpu_backend(setup);
 }
 
-namespace {
-
-void evaluate_set(const ScanRequest& r, const Dataset& data, const std::string& set,
-                  const std::vector<double>& coeffs, std::vector<double>& loss,
-                  std::vector<double>& acc, Surface& out) {
-  const Targets targets = make_targets(r.model->spec, data, data.description);
+EvalSetup eval_setup(const ScanRequest& r, const Dataset& data, const Targets& targets) {
   EvalSetup setup;
   setup.model = r.model;
   setup.directions = &r.directions;
@@ -28,7 +23,16 @@ void evaluate_set(const ScanRequest& r, const Dataset& data, const std::string& 
   setup.precision = r.precision;
   setup.max_memory = r.max_memory;
   setup.tile = r.tile;
-  auto backend = make_backend(r.device, setup);
+  return setup;
+}
+
+namespace {
+
+void evaluate_set(const ScanRequest& r, const Dataset& data, const std::string& set,
+                  const std::vector<double>& coeffs, std::vector<double>& loss,
+                  std::vector<double>& acc, Surface& out) {
+  const Targets targets = make_targets(r.model->spec, data, data.description);
+  auto backend = make_backend(r.device, eval_setup(r, data, targets));
   const int64_t total = r.grid.num_points();
   const PointValues v = evaluate_points(*backend, coeffs, r.grid.dims(), [&](int64_t done) {
     if (r.on_progress) r.on_progress(set, done, total);

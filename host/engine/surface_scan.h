@@ -17,6 +17,7 @@
 #include "host/grid/grid.h"
 #include "host/io/surface_file.h"
 #include "host/model/model.h"
+#include "host/model/targets.h"
 
 namespace lscan {
 
@@ -50,6 +51,9 @@ struct Surface {
 std::unique_ptr<Backend> make_backend(const DeviceChoice& device, const EvalSetup& setup);
 
 Surface scan_surface(const ScanRequest& request);
+
+// The evaluation setup of a request on one data set (model, directions, precision, memory).
+EvalSetup eval_setup(const ScanRequest& request, const Dataset& data, const Targets& targets);
 
 // Provenance written beside the surface: model hash, data description, seed, ...
 struct ScanProvenance {

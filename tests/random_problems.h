@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
 #include <random>
 #include <vector>
 
@@ -15,7 +16,10 @@
 
 namespace lscan::testing {
 
+// LSCAN_TEST_SEED=<seed> replays a failure.
 inline uint64_t fresh_seed() {
+  if (const char* replay = std::getenv("LSCAN_TEST_SEED"))
+    return std::strtoull(replay, nullptr, 10);
   std::random_device rd;
   return (static_cast<uint64_t>(rd()) << 32) ^ rd();
 }

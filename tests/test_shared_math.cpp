@@ -3,10 +3,12 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 #include <vector>
 
 #include "kernels/activations.cuh"
 #include "kernels/losses.cuh"
+#include "kernels/rounding.cuh"
 
 namespace lscan {
 namespace {
@@ -89,6 +91,22 @@ TEST(SharedMath, LossGradientsMatchFiniteDifferences) {
       EXPECT_NEAR(g[j], fd, 1e-8) << static_cast<int>(k) << " output " << j;
     }
   }
+}
+
+// TF32 keeps 10 of fp32's 23 mantissa bits: near 1 its ulp is 2^-10.
+TEST(SharedMath, RoundToTf32IsRoundHalfToEven) {
+  const float u = std::ldexp(1.0f, -10);
+  EXPECT_EQ(round_to_tf32(1.0f), 1.0f);
+  EXPECT_EQ(round_to_tf32(1.0f + u), 1.0f + u);                // representable
+  EXPECT_EQ(round_to_tf32(1.0f + 0.25f * u), 1.0f);            // below half an ulp
+  EXPECT_EQ(round_to_tf32(1.0f + 0.75f * u), 1.0f + u);        // above half an ulp
+  EXPECT_EQ(round_to_tf32(1.0f + 0.5f * u), 1.0f);             // tie: to the even 1
+  EXPECT_EQ(round_to_tf32(1.0f + 1.5f * u), 1.0f + 2 * u);     // tie: to the even 1 + 2u
+  EXPECT_EQ(round_to_tf32(-(1.0f + 0.75f * u)), -(1.0f + u));  // symmetric
+  EXPECT_EQ(round_to_tf32(2.0f - 0.25f * u), 2.0f);            // carries into the exponent
+  EXPECT_EQ(round_to_tf32(std::numeric_limits<float>::infinity()),
+            std::numeric_limits<float>::infinity());
+  EXPECT_TRUE(std::isnan(round_to_tf32(std::numeric_limits<float>::quiet_NaN())));
 }
 
 }  // namespace

@@ -67,8 +67,12 @@ int run_train_command(const TrainCommandOptions& o) {
   if (o.dtype != "f32" && o.dtype != "f64")
     input_error("", "--weights-dtype", "expected f32 or f64, got '" + o.dtype + "'");
   const DeviceChoice device = choose_device(o.run.device);
-  if (device.cuda)
+  // Training runs on the CPU: --device auto falls back to it (a GPU machine must not make the
+  // default command fail); an explicit CUDA device is refused.
+  if (device.cuda && o.run.device != "auto")
     input_error("", "--device", "training on CUDA is not part of this build yet; use --device cpu");
+  if (device.cuda && !o.run.quiet)
+    std::fprintf(stderr, "device: cpu (training runs on the CPU in this build)\n");
 
   Model model = o.weights.empty() ? init_model(read_spec(o.model), o.seed)
                                   : load_model(o.model, o.weights, o.data.train.allow_nonfinite);

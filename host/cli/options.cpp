@@ -61,8 +61,9 @@ void add_run_options(CLI::App& app, RunOptions& o, bool with_precision) {
                    "fp32 (fp64 loss accumulation), fp64, tf32 or bf16 (tensor cores, CUDA only)")
         ->capture_default_str();
   app.add_option("--max-memory", o.max_memory,
-                 "Memory budget for one tile's buffers, e.g. 512M or 4G (default: a quarter of "
-                 "the machine's memory, at most 8G)");
+                 "Memory budget for one tile's buffers, e.g. 512M or 4G (default: on the CPU a "
+                 "quarter of the machine's memory, at most 8G; on CUDA 70% of the device's free "
+                 "memory)");
   app.add_option("--tile", o.tile, "Points per tile (default: from the memory budget)");
   app.add_flag("-q,--quiet", o.quiet, "No progress and no tables; errors only");
 }

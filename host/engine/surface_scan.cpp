@@ -2,15 +2,14 @@
 
 #include "host/analysis/surface_stats.h"
 #include "host/core/error.h"
+#include "host/engine/cuda/cuda_backend.h"
 #include "host/engine/scan.h"
 #include "host/model/targets.h"
 
 namespace lscan {
 
 std::unique_ptr<Backend> make_backend(const DeviceChoice& device, const EvalSetup& setup) {
-  if (device.cuda)
-    input_error("", "--device",
-                "the CUDA backend is not part of this build yet; use --device cpu or auto");
+  if (device.cuda) return make_cuda_backend(setup, device.index);
   return make_cpu_backend(setup);
 }
 

@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# The checks that need a CUDA device, in one go:
+#   1. build (CUDA on, benchmarks on) in build-gpu/
+#   2. ctest -L gpu (and fails if any GPU test skipped: the device was not seen), ctest -L cpu
+#   3. compute-sanitizer on a small `lscan scan --device cuda`: memcheck in every precision with
+#      the data resident and streamed, racecheck in every precision, initcheck and synccheck in
+#      fp32; memcheck on the GPU engine tests
+#   4. bench_gpu_engine, and benchmarks/peer_torch.py when torch is installed
+# Each step writes LOG_DIR/<step>.log; the summary lists the failed steps.
+#
+#   benchmarks/gpu_checks.sh LOG_DIR
+# Environment: BUILD_DIR (default build-gpu), JOBS (default nproc), CUDA_ARCH (e.g. 90, 100;
+# default: the CMake default), SANITIZER (default compute-sanitizer, or from the toolkit).
+set -u -o pipefail
+
+LOG=${1:?usage: benchmarks/gpu_checks.sh LOG_DIR}
+mkdir -p "$LOG"
+LOG=$(cd "$LOG" && pwd)
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${BUILD_DIR:-$ROOT/build-gpu}
+JOBS=${JOBS:-$(nproc)}
+SANITIZER=${SANITIZER:-$(command -v compute-sanitizer ||
+  echo /usr/local/cuda/bin/compute-sanitizer)}
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+failed=()
+
+# step NAME COMMAND...: runs COMMAND with its output in LOG/NAME.log.
+step() {
+  local name=$1
+  shift
+  echo "== $name: $*"
+  if "$@" >"$LOG/$name.log" 2>&1; then
+    echo "   ok"
+  else
+    echo "   FAILED (exit $?): $LOG/$name.log"
+    failed+=("$name")
+  fi
+}
+
+{
+  nvidia-smi || true
+  nvcc --version || true
+} >"$LOG/device.log" 2>&1
+
+step configure cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DLSCAN_BUILD_BENCHMARKS=ON \
+  ${CUDA_ARCH:+-DCMAKE_CUDA_ARCHITECTURES=$CUDA_ARCH}
+step build cmake --build "$BUILD" -j "$JOBS"
+if [[ ! -x "$BUILD/lscan" || ! -x "$BUILD/lscan_tests" ]]; then
+  echo "build failed; nothing else to run"
+  exit 1
+fi
+
+step ctest_gpu bash -c "cd '$BUILD' && ctest -L gpu --output-on-failure"
+# A GPU test that skipped did not see the device: on this machine that is a failure.
+step gtest_gpu "$BUILD/lscan_tests" --gtest_filter='Gpu*'
+if grep -q "SKIPPED \]" "$LOG/gtest_gpu.log"; then
+  echo "   GPU tests skipped: the device was not seen (see $LOG/gtest_gpu.log)"
+  failed+=("gtest_gpu_skipped")
+fi
+step ctest_cpu bash -c "cd '$BUILD' && ctest -L cpu --output-on-failure -j $JOBS"
+
+# A small trained model and its scans under the sanitizer.
+cat >"$WORK/mlp.json" <<'EOF'
+{"input_dim": 2, "layers": [{"type": "linear", "out": 16}, {"type": "tanh"},
+ {"type": "linear", "out": 16}, {"type": "relu"}, {"type": "linear", "out": 3}],
+ "loss": "cross_entropy"}
+EOF
+DATA="spirals:n=500,classes=3,seed=1"
+step train "$BUILD/lscan" train --model "$WORK/mlp.json" --data "$DATA" --epochs 50 --device cpu \
+  -q --out "$WORK/mlp"
+if [[ ! -x "$SANITIZER" ]]; then
+  echo "== sanitizer: $SANITIZER not found" | tee "$LOG/sanitizer.log"
+  failed+=("sanitizer_missing")
+fi
+# sanitize TOOL PRECISION MEMORY: a 9 x 7 scan of the train and test sets under the sanitizer.
+# MEMORY default: the data stays on the device; 16K: chunks of a few dozen samples, tiles of one
+# point, and in fp32 and fp64 the data streams through the two chunk slots.
+sanitize() {
+  local tool=$1 prec=$2 mem=$3 extra=()
+  [[ $mem != default ]] && extra=(--max-memory "$mem")
+  step "sanitizer_${tool}_${prec}_${mem}" "$SANITIZER" --tool "$tool" --error-exitcode 99 \
+    "$BUILD/lscan" scan --model "$WORK/mlp.json" --weights "$WORK/mlp.safetensors" \
+    --data "$DATA" --test-fraction 0.2 --x -1:1:9 --y -1:1:7 --device cuda \
+    --precision "$prec" "${extra[@]}" -q --out "$WORK/s_${tool}_${prec}_${mem}.h5"
+}
+if [[ -x "$SANITIZER" ]]; then
+  for prec in fp32 fp64 tf32 bf16; do
+    for mem in default 16K; do sanitize memcheck "$prec" "$mem"; done
+    sanitize racecheck "$prec" default
+  done
+  for mem in default 16K; do
+    sanitize initcheck fp32 "$mem"
+    sanitize synccheck fp32 "$mem"
+  done
+  step sanitizer_memcheck_tests "$SANITIZER" --tool memcheck --error-exitcode 99 \
+    "$BUILD/lscan_tests" --gtest_filter='Gpu/Engine*:GpuVsCpu*'
+fi
+
+step bench_gpu_engine "$BUILD/bench_gpu_engine"
+if python3 -c "import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)" 2>/dev/null; then
+  step peer_torch python3 "$ROOT/benchmarks/peer_torch.py"
+else
+  echo "== peer_torch: skipped (python3 has no torch with CUDA)" | tee "$LOG/peer_torch.log"
+fi
+
+echo
+if ((${#failed[@]})); then
+  echo "FAILED: ${failed[*]} (logs in $LOG)"
+  exit 1
+fi
+echo "all GPU checks passed (logs in $LOG)"

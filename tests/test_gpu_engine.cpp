@@ -1,0 +1,113 @@
+// The engine test suite (engine_suite.h) on the CUDA backend in all four precision modes, and the
+// CUDA backend against the CPU backend. Suites named Gpu* need a device (ctest -L gpu) and skip
+// visibly without one; CudaBackend.* runs everywhere.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "engine_suite.h"
+#include "host/core/error.h"
+#include "host/engine/backend.h"
+#include "host/engine/cuda/cuda_backend.h"
+#include "host/engine/device.h"
+#include "host/engine/scan.h"
+#ifdef LSCAN_HAVE_CUDA
+#include "host/engine/cuda/device_buffer.h"
+#endif
+
+namespace lscan::testing {
+
+struct CudaEngine {
+  static bool available() { return !cuda_devices().empty(); }
+  static const char* unavailable_reason() { return "no CUDA device"; }
+  static bool supports(Precision) { return true; }
+  static std::unique_ptr<Backend> make(const EvalSetup& setup) {
+    return make_cuda_backend(setup, 0);
+  }
+};
+
+INSTANTIATE_TYPED_TEST_SUITE_P(Gpu, Engine, ::testing::Types<CudaEngine>);
+
+namespace {
+
+// The CUDA backend against the CPU backend on the same problems. Against the CPU at the same
+// precision: fp64 1e-12 (both within ~1e-14 of the exact value), fp32 1e-5 (both within ~1e-6:
+// fp32 forward passes with different summation orders and FMA use). tf32 and bf16 against the
+// CPU's fp32, with their bounds from engine_tolerance (the fp32 error is 100 times smaller).
+TEST(GpuVsCpu, AllActivationsLossesAndPrecisions) {
+  if (cuda_devices().empty()) GTEST_SKIP() << "no CUDA device";
+  const uint64_t seed = fresh_seed();
+  SCOPED_TRACE("seed " + std::to_string(seed));
+  for (const EngineCase& c : all_engine_cases()) {
+    SCOPED_TRACE(std::string(activation_name(c.act)) + " / " + loss_name(c.loss));
+    const EngineProblem pb(case_widths(c, {6, 5}), c.act, c.loss, 2, 157, 23, seed);
+    for (Precision prec : kAllPrecisions) {
+      SCOPED_TRACE(precision_name(prec));
+      const Precision cpu_prec = prec == Precision::FP64 ? Precision::FP64 : Precision::FP32;
+      auto cpu = make_cpu_backend(pb.setup(cpu_prec));
+      auto gpu = make_cuda_backend(pb.setup(prec), 0);
+      const PointValues want = evaluate_points(*cpu, pb.coeffs, pb.k);
+      const PointValues got = evaluate_points(*gpu, pb.coeffs, pb.k);
+      for (int64_t p = 0; p < pb.npoints(); ++p) {
+        ASSERT_TRUE(std::isfinite(got.loss[p])) << "point " << p << " was not written";
+        EXPECT_LT(rel_err(got.loss[p], want.loss[p]), engine_tolerance(prec)) << "point " << p;
+        if (prec == Precision::FP64) {
+          EXPECT_EQ(got.acc[p], want.acc[p]) << "point " << p;
+        }
+      }
+    }
+  }
+}
+
+#ifdef LSCAN_HAVE_CUDA
+// With the device nearly full, the first evaluate() runs out of memory for the whole tile, halves
+// it until the buffers fit, and evaluates the tile in pieces: the values are those of small tiles.
+TEST(GpuEngine, OutOfMemoryHalvesTheTile) {
+  if (cuda_devices().empty()) GTEST_SKIP() << "no CUDA device";
+  const uint64_t seed = fresh_seed();
+  SCOPED_TRACE("seed " + std::to_string(seed));
+  // About 0.6 MB of tile buffers per point in fp32: 4000 points need 2.4 GB.
+  const int64_t npoints = 4000;
+  const EngineProblem pb({9, 256, 256, 4}, Activation::Tanh, LossKind::CrossEntropy, 2, 157,
+                         npoints, seed);
+  PointValues small;
+  {
+    auto backend = make_cuda_backend(pb.setup(Precision::FP32, 64), 0);
+    small = evaluate_points(*backend, pb.coeffs, pb.k);
+  }
+  PointValues whole;
+  {
+    size_t free_bytes = 0, total_bytes = 0;
+    LSCAN_CUDA_CHECK(cudaMemGetInfo(&free_bytes, &total_bytes));
+    const size_t leave = size_t(512) << 20;  // for the context, cuBLAS and ~500 points
+    ASSERT_GT(free_bytes, leave);
+    DeviceBuffer<char> hog(free_bytes - leave);
+    // The budget claims room for every point, so the plan asks for one tile of 4000.
+    auto backend = make_cuda_backend(pb.setup(Precision::FP32, npoints, 0, 1e12), 0);
+    ASSERT_EQ(backend->max_tile(), npoints);
+    whole = evaluate_points(*backend, pb.coeffs, pb.k);
+  }
+  for (int64_t p = 0; p < npoints; ++p) {
+    ASSERT_TRUE(std::isfinite(whole.loss[p])) << "point " << p << " was not written";
+    EXPECT_LT(rel_err(whole.loss[p], small.loss[p]), 1e-6) << "point " << p;
+    EXPECT_EQ(whole.acc[p], small.acc[p]) << "point " << p;
+  }
+}
+#endif
+
+// Runs on every machine: with no device (or an index past the last one), asking for the CUDA
+// backend is an InputError that names --device, never a crash.
+TEST(CudaBackend, MissingDeviceIsAnInputError) {
+  const EngineProblem pb({4, 3, 2}, Activation::Tanh, LossKind::CrossEntropy, 1, 10, 1, 1);
+  const int missing = static_cast<int>(cuda_devices().size());
+  try {
+    make_cuda_backend(pb.setup(Precision::FP32), missing);
+    FAIL() << "expected InputError";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("--device"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace lscan::testing

@@ -33,27 +33,6 @@ using lscan::bench::now;
 using lscan::Activation;
 using lscan::LossKind;
 
-lscan::Model make_mlp(const std::vector<int>& widths, uint64_t seed) {
-  lscan::ModelSpec spec;
-  spec.input_dim = widths[0];
-  spec.loss = LossKind::CrossEntropy;
-  for (size_t l = 1; l < widths.size(); ++l) {
-    lscan::DenseLayer layer;
-    layer.in = widths[l - 1];
-    layer.out = widths[l];
-    layer.act = l + 1 == widths.size() ? Activation::Identity : Activation::Relu;
-    layer.module_index = static_cast<int>(2 * (l - 1));
-    spec.layers.push_back(layer);
-  }
-  lscan::Model m = lscan::make_model(spec);
-  lscan::Rng rng(seed, 0);
-  for (const auto& t : m.tensors) {
-    const double bound = 1.0 / std::sqrt(static_cast<double>(m.spec.layers[t.layer].in));
-    for (int64_t i = 0; i < t.size; ++i) m.theta[t.offset + i] = rng.uniform(-bound, bound);
-  }
-  return m;
-}
-
 // One point the loss-landscape way: theta(c) in fp32, one forward pass over all samples with
 // multithreaded sgemm per layer, then the loss.
 double per_point_loss(const lscan::Model& model, const std::vector<float>& X, int64_t n,
@@ -121,7 +100,7 @@ int main(int argc, char** argv) {
     }
   }
 
-  const lscan::Model model = make_mlp(widths, 1);
+  const lscan::Model model = lscan::bench::make_mlp(widths, 1);
   lscan::Dataset data;
   data.n = samples;
   data.d = widths[0];

@@ -24,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include "benchmarks/bench_util.h"
 #include "host/core/rng.h"
 #include "host/engine/backend.h"
 #include "host/engine/cuda/cuda_backend.h"
@@ -51,15 +52,8 @@ int main() {
 namespace {
 
 using lscan::Precision;
-
-double now() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
+using lscan::bench::median;
+using lscan::bench::now;
 
 std::vector<std::string> split(const std::string& s, char sep) {
   std::vector<std::string> out;
@@ -69,27 +63,6 @@ std::vector<std::string> split(const std::string& s, char sep) {
     p = q + 1;
   }
   return out;
-}
-
-lscan::Model make_mlp(const std::vector<int>& widths, uint64_t seed) {
-  lscan::ModelSpec spec;
-  spec.input_dim = widths[0];
-  spec.loss = lscan::LossKind::CrossEntropy;
-  for (size_t l = 1; l < widths.size(); ++l) {
-    lscan::DenseLayer layer;
-    layer.in = widths[l - 1];
-    layer.out = widths[l];
-    layer.act = l + 1 == widths.size() ? lscan::Activation::Identity : lscan::Activation::Relu;
-    layer.module_index = static_cast<int>(2 * (l - 1));
-    spec.layers.push_back(layer);
-  }
-  lscan::Model m = lscan::make_model(spec);
-  lscan::Rng rng(seed, 0);
-  for (const auto& t : m.tensors) {
-    const double bound = 1.0 / std::sqrt(static_cast<double>(m.spec.layers[t.layer].in));
-    for (int64_t i = 0; i < t.size; ++i) m.theta[t.offset + i] = rng.uniform(-bound, bound);
-  }
-  return m;
 }
 
 // FLOP/s of cuBLAS for a row-major batch of C (M, N) = A (M, K) * B (K, N) in precision p, as the
@@ -211,7 +184,7 @@ int main(int argc, char** argv) {
   for (const std::string& spec : split(models, ',')) {
     std::vector<int> widths;
     for (const std::string& w : split(spec, '-')) widths.push_back(std::stoi(w));
-    const lscan::Model model = make_mlp(widths, 1);
+    const lscan::Model model = lscan::bench::make_mlp(widths, 1);
     lscan::Dataset data;
     data.n = samples;
     data.d = widths[0];

@@ -3,9 +3,14 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
+#include <cstdint>
 #include <fstream>
 #include <string>
 #include <vector>
+
+#include "host/core/rng.h"
+#include "host/model/model.h"
 
 namespace lscan::bench {
 
@@ -24,6 +29,29 @@ inline std::string cpu_name() {
   while (std::getline(f, line))
     if (line.rfind("model name", 0) == 0) return line.substr(line.find(':') + 2);
   return "unknown CPU";
+}
+
+// A ReLU MLP with cross-entropy, widths {d, n_1, ..., m}, weights U(-1/sqrt(in), 1/sqrt(in))
+// from Rng(seed, 0).
+inline Model make_mlp(const std::vector<int>& widths, uint64_t seed) {
+  ModelSpec spec;
+  spec.input_dim = widths[0];
+  spec.loss = LossKind::CrossEntropy;
+  for (size_t l = 1; l < widths.size(); ++l) {
+    DenseLayer layer;
+    layer.in = widths[l - 1];
+    layer.out = widths[l];
+    layer.act = l + 1 == widths.size() ? Activation::Identity : Activation::Relu;
+    layer.module_index = static_cast<int>(2 * (l - 1));
+    spec.layers.push_back(layer);
+  }
+  Model m = make_model(spec);
+  Rng rng(seed, 0);
+  for (const auto& t : m.tensors) {
+    const double bound = 1.0 / std::sqrt(static_cast<double>(m.spec.layers[t.layer].in));
+    for (int64_t i = 0; i < t.size; ++i) m.theta[t.offset + i] = rng.uniform(-bound, bound);
+  }
+  return m;
 }
 
 }  // namespace lscan::bench

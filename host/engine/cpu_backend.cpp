@@ -27,6 +27,7 @@
 #include <type_traits>
 
 #include "host/core/error.h"
+#include "host/core/format.h"
 #include "host/engine/backend.h"
 #include "kernels/activations.cuh"
 #include "kernels/losses.cuh"
@@ -34,19 +35,6 @@
 namespace lscan {
 
 namespace {
-
-std::string format_bytes(double b) {
-  std::ostringstream os;
-  os.precision(3);
-  if (b < 1024 * 1024) {
-    os << static_cast<long long>(b) << " bytes";
-  } else if (b < 1024.0 * 1024 * 1024) {
-    os << b / (1024 * 1024) << " MiB";
-  } else {
-    os << b / (1024.0 * 1024 * 1024) << " GiB";
-  }
-  return os.str();
-}
 
 // C (M, N) = op(A) * op(B), row-major; op(A) = A (M, K) or A^T with A (K, M), op(B) = B (K, N)
 // or B^T with B (N, K).

@@ -61,6 +61,7 @@
 #include <vector>
 
 #include "host/core/error.h"
+#include "host/core/format.h"
 #include "host/engine/cuda/cuda_backend.h"
 #include "host/engine/cuda/device_buffer.h"
 #include "kernels/cuda_check.cuh"
@@ -74,19 +75,6 @@ constexpr double kFreeMemoryFraction = 0.7;   // of cudaMemGetInfo's free bytes,
 constexpr int64_t kDefaultChunk = 4096;       // samples: wide enough for full-rate batched GEMMs
 constexpr int64_t kMaxElements = INT_MAX;     // per buffer, to stay inside 32-bit indexing
 constexpr size_t kBlasWorkspace = 32u << 20;  // bytes; cuBLAS's recommendation for Hopper
-
-std::string format_bytes(double b) {
-  std::ostringstream os;
-  os.precision(3);
-  if (b < 1024 * 1024) {
-    os << static_cast<long long>(b) << " bytes";
-  } else if (b < 1024.0 * 1024 * 1024) {
-    os << b / (1024 * 1024) << " MiB";
-  } else {
-    os << b / (1024.0 * 1024 * 1024) << " GiB";
-  }
-  return os.str();
-}
 
 template <class T>
 cudaDataType_t data_type() {

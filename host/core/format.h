@@ -1,0 +1,22 @@
+// Numbers for people: sizes in bytes, MiB or GiB.
+#pragma once
+
+#include <sstream>
+#include <string>
+
+namespace lscan {
+
+inline std::string format_bytes(double b) {
+  std::ostringstream os;
+  os.precision(3);
+  if (b < 1024 * 1024) {
+    os << static_cast<long long>(b) << " bytes";
+  } else if (b < 1024.0 * 1024 * 1024) {
+    os << b / (1024 * 1024) << " MiB";
+  } else {
+    os << b / (1024.0 * 1024 * 1024) << " GiB";
+  }
+  return os.str();
+}
+
+}  // namespace lscan

@@ -216,6 +216,19 @@ TYPED_TEST_P(Engine, OneLayerAndThreeDirections) {
   }
 }
 
+// Five directions on 9 inputs: the factorised first layer with more terms than the unrolled
+// 1- to 3-direction paths.
+TYPED_TEST_P(Engine, FiveDirectionsFactorised) {
+  const uint64_t seed = fresh_seed();
+  SCOPED_TRACE("seed " + std::to_string(seed));
+  const EngineProblem p({9, 6, 4}, Activation::Softplus, LossKind::CrossEntropy, 5, 157, 23, seed);
+  for (Precision prec : kAllPrecisions) {
+    if (!TypeParam::supports(prec)) continue;
+    SCOPED_TRACE(precision_name(prec));
+    EXPECT_LT(max_engine_error<TypeParam>(p, p.setup(prec)), engine_tolerance(prec));
+  }
+}
+
 TYPED_TEST_P(Engine, ZeroDirectionsEvaluatesTheModelItself) {
   const uint64_t seed = fresh_seed();
   const EngineProblem pb({4, 3, 2}, Activation::Tanh, LossKind::CrossEntropy, 0, 40, 1, seed);
@@ -333,8 +346,9 @@ REGISTER_TYPED_TEST_SUITE_P(Engine, MatchesReferenceFp64AllActivationsAndLosses,
                             MatchesReferenceTf32AllActivationsAndLosses,
                             MatchesReferenceBf16AllActivationsAndLosses,
                             MaterialisedFirstLayerMatchesReference, OneLayerAndThreeDirections,
-                            ZeroDirectionsEvaluatesTheModelItself, EveryPointIsWrittenAndNoMore,
-                            TileSizeDoesNotChangeResults, ChunkSizeChangesOnlyRounding,
-                            SmallMemoryBudgetMatchesReference, MemoryBudgetTooSmallIsAClearError);
+                            FiveDirectionsFactorised, ZeroDirectionsEvaluatesTheModelItself,
+                            EveryPointIsWrittenAndNoMore, TileSizeDoesNotChangeResults,
+                            ChunkSizeChangesOnlyRounding, SmallMemoryBudgetMatchesReference,
+                            MemoryBudgetTooSmallIsAClearError);
 
 }  // namespace lscan::testing

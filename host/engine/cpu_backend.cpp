@@ -109,8 +109,9 @@ class CpuBackend final : public Backend {
 #pragma omp parallel for schedule(static)
       for (int64_t b = 0; b < B; ++b) {
         if (!Wp[l].empty())
-          combine(Wstack_[l].data(), Cext.data() + b * K1, K1, wsize, Wp[l].data() + b * wsize);
-        combine(Bstack_[l].data(), Cext.data() + b * K1, K1, layers[l].out,
+          combine(Wstack_[l].data(), wsize, Cext.data() + b * K1, K1, wsize,
+                  Wp[l].data() + b * wsize);
+        combine(Bstack_[l].data(), layers[l].out, Cext.data() + b * K1, K1, layers[l].out,
                 Bp[l].data() + b * layers[l].out);
       }
     }
@@ -208,13 +209,15 @@ class CpuBackend final : public Backend {
     }
   }
 
-  // out (size) = sum_t c[t] stack[t] for t = 0..K1-1 in that order; stack (K1, size).
-  static void combine(const T* stack, const T* c, int64_t K1, int64_t size, T* out) {
+  // out (size) = sum_t c[t] stack[t] for t = 0..K1-1 in that order; stack[t] starts at
+  // stack + t * stride.
+  static void combine(const T* stack, int64_t stride, const T* c, int64_t K1, int64_t size,
+                      T* out) {
     const T c0 = c[0];
     for (int64_t e = 0; e < size; ++e) out[e] = c0 * stack[e];
     for (int64_t t = 1; t < K1; ++t) {
       const T ct = c[t];
-      const T* st = stack + t * size;
+      const T* st = stack + t * stride;
       for (int64_t e = 0; e < size; ++e) out[e] += ct * st[e];
     }
   }
@@ -236,14 +239,7 @@ class CpuBackend final : public Backend {
     with_activation(layer.act, [&](auto A) {
       for (int i = 0; i < n; ++i) {
         T* row = Z + i * Nc;
-        const T* p0 = P + i * Nc;
-        const T c0 = c[0];
-        for (int64_t j = 0; j < Nc; ++j) row[j] = c0 * p0[j];
-        for (int64_t t = 1; t < K1; ++t) {
-          const T ct = c[t];
-          const T* pt = p0 + t * plane;
-          for (int64_t j = 0; j < Nc; ++j) row[j] += ct * pt[j];
-        }
+        combine(P + i * Nc, plane, c, K1, Nc, row);
         const T bi = bias[i];
         for (int64_t j = 0; j < Nc; ++j) row[j] = activate(A.value, row[j] + bi, alpha);
       }

@@ -8,12 +8,22 @@
 #include <functional>
 #include <vector>
 
+#include "host/analysis/noise.h"
 #include "host/core/rng.h"
 #include "host/data/dataset.h"
 #include "host/grid/grid.h"
 #include "host/model/model.h"
 
 namespace lscan::testing {
+
+// Every loss has the same absolute rounding noise sigma (relative part 0), default k_tau.
+inline NoiseModel uniform_noise(double sigma) {
+  return NoiseModel{0.0, sigma, kDefaultKTau};
+}
+// No rounding noise at all: every violation counts.
+inline NoiseModel no_noise() {
+  return uniform_noise(0.0);
+}
 
 inline Grid make_grid(const std::vector<GridAxis>& axes) {
   Grid g;

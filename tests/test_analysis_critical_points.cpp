@@ -18,12 +18,9 @@ using testing::add_uniform_noise;
 using testing::make_grid;
 using testing::quadratic;
 using testing::sample;
+using testing::uniform_noise;
 
 constexpr double kPi = 3.14159265358979323846;
-
-NoiseModel uniform_noise(double sigma) {
-  return NoiseModel{0.0, sigma, kDefaultKTau};
-}
 
 // 20 + x^2 - 10 cos(2 pi x) + y^2 - 10 cos(2 pi y) on [-5.5, 5.5]^2 with step 0.1: a minimum
 // within 0.03 of every integer point (121 of them, all on the grid's nearest point), a maximum

@@ -17,15 +17,9 @@ namespace {
 
 using testing::add_uniform_noise;
 using testing::make_grid;
+using testing::no_noise;
 using testing::quadratic;
 using testing::sample;
-
-NoiseModel no_noise() {
-  NoiseModel n;
-  n.relative = 0;
-  n.absolute = 0;
-  return n;
-}
 
 // Checks every map of a 2-D quadratic with Hessian [[a, b], [b, c]] at every point.
 void expect_quadratic_2d(const Grid& grid, const CurvatureMaps& m, double a, double b, double c,

@@ -14,6 +14,7 @@ namespace {
 
 using testing::add_uniform_noise;
 using testing::make_grid;
+using testing::no_noise;
 using testing::sample;
 
 // Even-distance pairs on one line of n points: sum over even d in [2, n - 1] of (n - d).
@@ -21,10 +22,6 @@ int64_t line_pairs(int64_t n) {
   int64_t s = 0;
   for (int64_t d = 2; d <= n - 1; d += 2) s += n - d;
   return s;
-}
-
-NoiseModel no_noise() {
-  return NoiseModel{0.0, 0.0, kDefaultKTau};
 }
 
 TEST(AnalysisJensen, ConvexFunctionHasNoViolations) {

@@ -10,13 +10,11 @@
 namespace lscan {
 namespace {
 
+using testing::no_noise;
+
 using testing::make_grid;
 using testing::sample;
 using testing_util::throws_input_error;
-
-NoiseModel no_noise() {
-  return NoiseModel{0.0, 0.0, kDefaultKTau};
-}
 
 // f(t) = 4 (t - t^2) + 0.3 + 0.7 t: the chord from f(0) = 0.3 to f(1) = 1 is the linear part, so
 // the barrier over the chord is 4 (t - t^2), exactly 1 at t = 0.5.

@@ -15,6 +15,8 @@
 namespace lscan {
 namespace {
 
+using testing::no_noise;
+
 using testing::fresh_seed;
 using testing::linear_mse_hessian;
 using testing::linear_mse_model;
@@ -42,10 +44,6 @@ struct LinearProblem {
   }
   LinearProblem(const LinearProblem&) = delete;
 };
-
-NoiseModel no_noise() {
-  return NoiseModel{0.0, 0.0, kDefaultKTau};
-}
 
 TEST(AnalysisHessianProbe, GridCurvatureOfLinearModelIsTheProjectedHessian) {
   const uint64_t seed = fresh_seed();

@@ -84,10 +84,7 @@ int run_analyze_command(const AnalyzeOptions& o) {
   if (!any) input_error(o.file, "train_loss", "the file holds no train_loss or test_loss map");
   if (!o.out.empty()) write_surface(o.out, file);
   std::string summary = o.summary;
-  if (summary.empty()) {
-    const size_t dot = o.file.rfind('.');
-    summary = (dot == std::string::npos ? o.file : o.file.substr(0, dot)) + "_analysis.json";
-  }
+  if (summary.empty()) summary = strip_extension(o.file) + "_analysis.json";
   write_file_atomic(summary, out.dump(2) + "\n");
   if (!o.quiet) std::printf("wrote %s\n", summary.c_str());
   return 0;

@@ -3,6 +3,7 @@
 
 #include "host/cli/commands.h"
 #include "host/core/error.h"
+#include "host/core/file_io.h"
 #include "host/io/surface_file.h"
 #include "host/plot/surface_plots.h"
 
@@ -23,11 +24,7 @@ Minima, saddles and the negative-curvature outline come from the analysis maps t
 
 int run_plot_command(const PlotOptions& o) {
   const SurfaceFile file = read_surface(o.file);
-  std::string prefix = o.prefix;
-  if (prefix.empty()) {
-    const size_t dot = o.file.rfind('.');
-    prefix = dot == std::string::npos ? o.file : o.file.substr(0, dot);
-  }
+  const std::string prefix = o.prefix.empty() ? strip_extension(o.file) : o.prefix;
   const auto written = plot_surface_file(file, prefix);
   if (written.empty()) input_error(o.file, "train_loss", "the file holds no loss map to plot");
   if (!o.quiet)

@@ -70,15 +70,6 @@ CLI::App* add_scan_command(CLI::App& app, ScanOptions& o) {
 
 namespace {
 
-std::string default_summary_path(const std::string& out) {
-  const size_t dot = out.rfind('.');
-  const size_t slash = out.rfind('/');
-  const std::string stem = dot != std::string::npos && (slash == std::string::npos || dot > slash)
-                               ? out.substr(0, dot)
-                               : out;
-  return stem + ".json";
-}
-
 void print_surface_table(const nlohmann::json& summary, const Surface& s) {
   std::string shape;
   for (const GridAxis& a : s.grid.axes)
@@ -223,7 +214,7 @@ int run_scan_command(const ScanOptions& o, const std::string& command_line) {
     }
   }
   write_surface(o.out, file);
-  const std::string summary_path = o.summary.empty() ? default_summary_path(o.out) : o.summary;
+  const std::string summary_path = o.summary.empty() ? strip_extension(o.out) + ".json" : o.summary;
   nlohmann::json with_files = summary;
   with_files["surface_file"] = o.out;
   write_file_atomic(summary_path, with_files.dump(2) + "\n");

@@ -37,4 +37,11 @@ void write_file_atomic(const std::string& path, const std::string& bytes) {
   out.commit();
 }
 
+std::string strip_extension(const std::string& path) {
+  const size_t dot = path.rfind('.');
+  const size_t slash = path.rfind('/');
+  if (dot == std::string::npos || (slash != std::string::npos && dot < slash)) return path;
+  return path.substr(0, dot);
+}
+
 }  // namespace lscan

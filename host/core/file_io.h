@@ -12,4 +12,7 @@ std::string read_file(const std::string& path);
 // Throws InputError naming the file when it cannot be written; `path + ".tmp"` is removed then.
 void write_file_atomic(const std::string& path, const std::string& bytes);
 
+// The path without its extension: "runs/a.h5" -> "runs/a", "runs.v2/a" -> "runs.v2/a".
+std::string strip_extension(const std::string& path);
+
 }  // namespace lscan

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 #include <stdlib.h>
+#include <sys/wait.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -65,6 +66,25 @@ template <class F>
     return ::testing::AssertionFailure() << "threw another exception: " << e.what();
   }
   return ::testing::AssertionFailure() << "did not throw";
+}
+
+struct CliRun {
+  int code = -1;
+  std::string out, err;
+};
+
+// Runs lscan with `args` (shell words) in `dir`, stdout and stderr captured to files, so stderr
+// is not a terminal (progress must stay quiet).
+inline CliRun run_lscan(const ScratchDir& dir, const std::string& args) {
+  const std::string out = dir.file("stdout.txt"), err = dir.file("stderr.txt");
+  const std::string cmd =
+      "cd '" + dir.path() + "' && " + LSCAN_BINARY + " " + args + " >'" + out + "' 2>'" + err + "'";
+  const int status = std::system(cmd.c_str());
+  CliRun r;
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.out = read_bytes(out);
+  r.err = read_bytes(err);
+  return r;
 }
 
 // Runs tests/fixtures/<script> with the Python that CMake found (LSCAN_PYTHON). Returns "" on

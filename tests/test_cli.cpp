@@ -23,26 +23,9 @@
 namespace lscan {
 namespace {
 
+using testing_util::CliRun;
+using testing_util::run_lscan;
 using testing_util::ScratchDir;
-
-struct CliRun {
-  int code = -1;
-  std::string out, err;
-};
-
-// Runs lscan with `args` (shell words) in `dir`, stdout and stderr captured to files, so stderr
-// is not a terminal (progress must stay quiet).
-CliRun run_lscan(const ScratchDir& dir, const std::string& args) {
-  const std::string out = dir.file("stdout.txt"), err = dir.file("stderr.txt");
-  const std::string cmd =
-      "cd '" + dir.path() + "' && " + LSCAN_BINARY + " " + args + " >'" + out + "' 2>'" + err + "'";
-  const int status = std::system(cmd.c_str());
-  CliRun r;
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.out = testing_util::read_bytes(out);
-  r.err = testing_util::read_bytes(err);
-  return r;
-}
 
 bool exists(const std::string& p) {
   return std::filesystem::exists(p);
@@ -192,6 +175,8 @@ TEST_F(Cli, BadInputExitsTwoNamesTheProblemAndWritesNothing) {
       {"train --model m.json --data " + std::string(kData) + " --lr -1 --out t", {"--lr"}},
       {"train --model m.json --data " + std::string(kData) + " --optimizer sgd --out t",
        {"--optimizer"}},
+      {"train --model m.json --data " + std::string(kData) + " --device cuda:7 --out t",
+       {"--device", "cuda:7"}},
   };
   for (const BadCase& c : cases) {
     SCOPED_TRACE(c.args);

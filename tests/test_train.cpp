@@ -236,6 +236,32 @@ TEST(Backprop, RejectsDataThatDoesNotFitTheModel) {
                std::invalid_argument);
 }
 
+// The training loop's evaluator keeps its buffers between calls: evaluations at two thetas, one
+// after the other, give the bits of fresh loss_and_grad calls (a gradient not zeroed, or a sum not
+// reset, would add the first call's values to the second).
+TEST(Backprop, LossGradientReusesItsBuffersCleanly) {
+  const Model model =
+      random_mlp(5, {9, 4}, 3, Activation::Gelu, Activation::Identity, LossKind::CrossEntropy, 41);
+  const Dataset data = random_data(kBackpropChunk + 333, 5, 3, LossKind::CrossEntropy, 42);
+  const Targets t = make_targets(model.spec, data, "test");
+  Model other_theta = model;
+  for (double& v : other_theta.theta) v *= 0.5;
+  const Model& other = other_theta;
+  const auto evaluator = make_cpu_loss_gradient(model.spec, model.num_params(), data, t);
+  EXPECT_EQ(evaluator->device(), "cpu");
+  EXPECT_EQ(evaluator->chunk(), kBackpropChunk);
+  for (const Model* m : {&model, &other, &model}) {
+    std::vector<double> want, got(m->theta.size(), std::nan(""));
+    double want_acc = -1.0, got_acc = -2.0;
+    const double want_loss = loss_and_grad(*m, data, t, &want, &want_acc);
+    const double got_loss = evaluator->evaluate(m->theta.data(), got.data(), &got_acc);
+    EXPECT_EQ(got_loss, want_loss);
+    EXPECT_EQ(got_acc, want_acc);
+    EXPECT_EQ(0, std::memcmp(got.data(), want.data(), want.size() * sizeof(double)));
+    EXPECT_EQ(evaluator->evaluate(m->theta.data(), nullptr, nullptr), want_loss);
+  }
+}
+
 // y = X w* + b* exactly, so the least-squares minimum is theta* = (w*, b*) with loss 0.
 struct LinearProblem {
   Model model;

@@ -1,4 +1,5 @@
-// lscan train: full-batch gradient descent or Adam on the CPU; writes spec + safetensors.
+// lscan train: full-batch gradient descent or Adam on the CPU or a CUDA device; writes spec +
+// safetensors.
 #include <cstdio>
 #include <optional>
 
@@ -67,12 +68,8 @@ int run_train_command(const TrainCommandOptions& o) {
   if (o.dtype != "f32" && o.dtype != "f64")
     input_error("", "--weights-dtype", "expected f32 or f64, got '" + o.dtype + "'");
   const DeviceChoice device = choose_device(o.run.device);
-  // Training runs on the CPU: --device auto falls back to it (a GPU machine must not make the
-  // default command fail); an explicit CUDA device is refused.
-  if (device.cuda && o.run.device != "auto")
-    input_error("", "--device", "training on CUDA is not part of this build yet; use --device cpu");
-  if (device.cuda && !o.run.quiet)
-    std::fprintf(stderr, "device: cpu (training runs on the CPU in this build)\n");
+  const double max_memory = parse_bytes(o.run.max_memory, "--max-memory");
+  if (!o.run.quiet) std::fprintf(stderr, "%s\n", device.notice.c_str());
 
   Model model = o.weights.empty() ? init_model(read_spec(o.model), o.seed)
                                   : load_model(o.model, o.weights, o.data.train.allow_nonfinite);
@@ -81,22 +78,27 @@ int run_train_command(const TrainCommandOptions& o) {
   std::optional<Targets> test_targets;
   if (data.test) test_targets = make_targets(model.spec, *data.test, data.test->description);
 
+  const auto loss =
+      make_loss_gradient(device, max_memory, model.spec, model.num_params(), data.train, targets);
   Progress progress("train", "epochs", Progress::wanted(o.run.quiet));
-  const TrainReport r = train_model(model, data.train, targets, opt,
+  const TrainReport r = train_model(model, *loss, opt,
                                     [&](int epoch, double) { progress.update(epoch, opt.epochs); });
   progress.finish();
 
   const std::string prefix = strip_suffix(o.out);
   save_model(model, prefix + ".json", prefix + ".safetensors", o.dtype == "f64" ? "F64" : "F32");
   if (!o.run.quiet) {
-    std::printf("train: %s, %d steps, %.2f s\n", opt.optimizer.c_str(), r.epochs_run, r.seconds);
+    std::printf("train: %s, %d steps, %.2f s on %s (fp64)\n", opt.optimizer.c_str(), r.epochs_run,
+                r.seconds, loss->device().c_str());
     std::printf("  train loss %.6g", r.loss);
     if (data.train.classification) std::printf(", accuracy %.2f%%", 100 * r.accuracy);
     std::printf(", gradient norm %.3g\n", r.grad_norm);
     if (data.test) {
       double acc = 0;
-      const double loss = loss_and_grad(model, *data.test, *test_targets, nullptr, &acc);
-      std::printf("  test loss  %.6g", loss);
+      const double test_loss = make_loss_gradient(device, max_memory, model.spec,
+                                                  model.num_params(), *data.test, *test_targets)
+                                   ->evaluate(model.theta.data(), nullptr, &acc);
+      std::printf("  test loss  %.6g", test_loss);
       if (data.test->classification) std::printf(", accuracy %.2f%%", 100 * acc);
       std::printf("\n");
     }

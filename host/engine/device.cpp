@@ -17,6 +17,22 @@ bool cuda_compiled() {
 }
 #endif
 
+void require_cuda_device(int device_index) {
+  if (!cuda_compiled())
+    input_error("", "--device",
+                "this build has no CUDA backend (nvcc was not found when it was built); use "
+                "--device cpu");
+  const auto devices = cuda_devices();
+  if (devices.empty())
+    input_error("", "--device",
+                "no usable CUDA device was found (no device, no driver, or CUDA_VISIBLE_DEVICES "
+                "hides them); use --device cpu");
+  if (device_index < 0 || device_index >= static_cast<int>(devices.size()))
+    input_error("", "--device",
+                "cuda:" + std::to_string(device_index) + " asked for, but " +
+                    std::to_string(devices.size()) + " CUDA device(s) are usable");
+}
+
 DeviceChoice choose_device(const std::string& flag) {
   DeviceChoice c;
   if (flag == "cpu") {

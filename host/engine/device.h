@@ -17,6 +17,10 @@ std::vector<CudaDeviceInfo> cuda_devices();
 
 bool cuda_compiled();
 
+// Throws InputError naming --device when this build has no CUDA backend or no usable CUDA device
+// has index device_index.
+void require_cuda_device(int device_index);
+
 struct DeviceChoice {
   bool cuda = false;
   int index = 0;

@@ -1,3 +1,5 @@
+// The training pass on the CPU: backprop_pass (backprop_pass.h) over OpenBLAS GEMMs and OpenMP
+// loops that call the shared element math of kernels/activations.cuh and kernels/losses.cuh.
 #include "host/train/backprop.h"
 
 #include <cblas.h>
@@ -5,7 +7,10 @@
 #include <algorithm>
 #include <stdexcept>
 #include <string>
-#include <utility>
+
+#include "host/engine/device.h"
+#include "host/train/backprop_pass.h"
+#include "host/train/cuda/cuda_loss_gradient.h"
 
 namespace lscan {
 
@@ -14,8 +19,136 @@ namespace {
 // Element loops below this size run on one thread: a parallel region costs more than the work.
 constexpr int64_t kParallelMin = 1 << 14;
 
-void check_shapes(const Model& model, const Dataset& data, const Targets& targets) {
-  const ModelSpec& spec = model.spec;
+blasint to_blasint(int64_t v) {
+  return static_cast<blasint>(v);
+}
+
+class CpuOps {
+ public:
+  CpuOps(const ModelSpec& spec, int64_t num_params, const Dataset& data, const Targets& targets,
+         int64_t chunk)
+      : num_params_(num_params), data_(data), targets_(targets) {
+    int max_width = 0;
+    for (const DenseLayer& layer : spec.layers) {
+      Z_.emplace_back(static_cast<size_t>(layer.out * chunk));
+      A_.emplace_back(static_cast<size_t>(layer.out * chunk));
+      max_width = std::max(max_width, layer.out);
+    }
+    for (auto& g : G_) g.resize(static_cast<size_t>(max_width * chunk));
+    sample_losses_.resize(static_cast<size_t>(chunk));
+    sample_correct_.resize(static_cast<size_t>(chunk));
+  }
+
+  void begin(const double* theta, double* grad) {
+    theta_ = theta;
+    grad_ = grad;
+    if (grad) std::fill(grad, grad + num_params_, 0.0);
+    loss_sum_ = 0.0;
+    num_correct_ = 0;
+  }
+  void finish(double*, double* loss_sum, double* num_correct) const {
+    *loss_sum = loss_sum_;
+    *num_correct = static_cast<double>(num_correct_);
+  }
+
+  const double* theta() const { return theta_; }
+  double* grad() const { return grad_; }
+  const double* X(int64_t start) const { return data_.X.data() + start * data_.d; }
+  const double* y(int64_t start) const { return targets_.y.data() + start * targets_.width; }
+  double* Z(int l) { return Z_[l].data(); }
+  double* A(int l) { return A_[l].data(); }
+  double* G(int i) { return G_[i].data(); }
+
+  void gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const double* A, int64_t lda,
+            const double* B, int64_t ldb, double beta, double* C, int64_t ldc) const {
+    cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
+                to_blasint(M), to_blasint(N), to_blasint(K), 1.0, A, to_blasint(lda), B,
+                to_blasint(ldb), beta, C, to_blasint(ldc));
+  }
+  void fill_rows(double* z, const double* b, int64_t rows, int64_t nc) const {
+    for (int64_t i = 0; i < rows; ++i) std::fill(z + i * nc, z + (i + 1) * nc, b[i]);
+  }
+  void activate(Activation act, double alpha, const double* z, double* a, int64_t size) const {
+#pragma omp parallel for schedule(static) if (size >= kParallelMin)
+    for (int64_t i = 0; i < size; ++i) a[i] = lscan::activate(act, z[i], alpha);
+  }
+  void mul_activation_grad(Activation act, double alpha, const double* z, double* g,
+                           int64_t size) const {
+#pragma omp parallel for schedule(static) if (size >= kParallelMin)
+    for (int64_t i = 0; i < size; ++i) g[i] *= activate_grad(act, z[i], alpha);
+  }
+  // Per-sample losses in parallel, summed in sample order so the total is thread-independent.
+  void add_losses(LossKind kind, const double* out, int64_t nc, int m, const double* y, int width) {
+#pragma omp parallel for schedule(static) if (nc * m >= kParallelMin)
+    for (int64_t j = 0; j < nc; ++j)
+      sample_losses_[j] = sample_loss(kind, out + j, nc, m, y + j * width, &sample_correct_[j]);
+    for (int64_t j = 0; j < nc; ++j) {
+      loss_sum_ += sample_losses_[j];
+      num_correct_ += sample_correct_[j];
+    }
+  }
+  void sample_loss_grads(LossKind kind, const double* out, int64_t nc, int m, const double* y,
+                         int width, double* g) const {
+#pragma omp parallel for schedule(static) if (nc * m >= kParallelMin)
+    for (int64_t j = 0; j < nc; ++j)
+      sample_loss_grad(kind, out + j, nc, m, y + j * width, g + j, nc);
+  }
+  // gb[i] += sum_j delta[i, j], each row summed in sample order.
+  void add_row_sums(const double* delta, int64_t rows, int64_t nc, double* gb) const {
+#pragma omp parallel for schedule(static) if (rows * nc >= kParallelMin)
+    for (int64_t i = 0; i < rows; ++i) {
+      double s = 0.0;
+      for (int64_t j = 0; j < nc; ++j) s += delta[i * nc + j];
+      gb[i] += s;
+    }
+  }
+
+ private:
+  int64_t num_params_;
+  const Dataset& data_;
+  const Targets& targets_;
+  const double* theta_ = nullptr;
+  double* grad_ = nullptr;
+  std::vector<std::vector<double>> Z_, A_;  // (n_l, Nc) pre-activations and activations
+  std::vector<double> G_[2];                // (max n_l, Nc) gradients of the backward pass
+  std::vector<double> sample_losses_;       // (Nc)
+  std::vector<int> sample_correct_;         // (Nc)
+  double loss_sum_ = 0.0;
+  int64_t num_correct_ = 0;
+};
+
+class CpuLossGradient final : public LossGradient {
+ public:
+  CpuLossGradient(const ModelSpec& spec, int64_t num_params, const Dataset& data,
+                  const Targets& targets)
+      : spec_(spec),
+        num_params_(num_params),
+        n_(data.n),
+        d_(data.d),
+        width_(targets.width),
+        chunk_(std::min(data.n, kBackpropChunk)) {
+    check_backprop_inputs(spec, num_params, data, targets);
+    ops_ = std::make_unique<CpuOps>(spec_, num_params, data, targets, chunk_);
+  }
+
+  double evaluate(const double* theta, double* grad, double* acc) override {
+    return mean_loss_and_grad(*ops_, spec_, n_, d_, width_, chunk_, num_params_, theta, grad, acc);
+  }
+  std::string device() const override { return "cpu"; }
+  int64_t chunk() const override { return chunk_; }
+
+ private:
+  ModelSpec spec_;
+  int64_t num_params_, n_;
+  int d_, width_;
+  int64_t chunk_;
+  std::unique_ptr<CpuOps> ops_;
+};
+
+}  // namespace
+
+void check_backprop_inputs(const ModelSpec& spec, int64_t num_params, const Dataset& data,
+                           const Targets& targets) {
   const auto fail = [](const std::string& what) {
     throw std::invalid_argument("loss_and_grad: " + what);
   };
@@ -28,7 +161,7 @@ void check_shapes(const Model& model, const Dataset& data, const Targets& target
            std::to_string(layer.in) + "] but its input has " + std::to_string(prev) + " features");
     const int64_t w_end = layer.w_offset + static_cast<int64_t>(layer.out) * layer.in;
     const int64_t b_end = layer.b_offset < 0 ? 0 : layer.b_offset + layer.out;
-    if (layer.w_offset < 0 || std::max(w_end, b_end) > model.num_params())
+    if (layer.w_offset < 0 || std::max(w_end, b_end) > num_params)
       fail("layer " + std::to_string(l) + " lies outside theta");
     prev = layer.out;
   }
@@ -45,130 +178,24 @@ void check_shapes(const Model& model, const Dataset& data, const Targets& target
     fail("targets are not (n, width)");
 }
 
-}  // namespace
+std::unique_ptr<LossGradient> make_cpu_loss_gradient(const ModelSpec& spec, int64_t num_params,
+                                                     const Dataset& data, const Targets& targets) {
+  return std::make_unique<CpuLossGradient>(spec, num_params, data, targets);
+}
+
+std::unique_ptr<LossGradient> make_loss_gradient(const DeviceChoice& device, double max_memory,
+                                                 const ModelSpec& spec, int64_t num_params,
+                                                 const Dataset& data, const Targets& targets) {
+  if (device.cuda)
+    return make_cuda_loss_gradient(spec, num_params, data, targets, device.index, max_memory);
+  return make_cpu_loss_gradient(spec, num_params, data, targets);
+}
 
 double loss_and_grad(const Model& model, const Dataset& data, const Targets& targets,
                      std::vector<double>* grad, double* acc) {
-  check_shapes(model, data, targets);
-  const std::vector<DenseLayer>& layers = model.spec.layers;
-  const int num_layers = static_cast<int>(layers.size());
-  const LossKind loss_kind = model.spec.loss;
-  const int m = model.spec.output_dim();
-  const int64_t n = data.n;
-  const int d = data.d;
-  const int width = targets.width;
-  const int64_t chunk = std::min(n, kBackpropChunk);
-  const double* theta = model.theta.data();
-
-  int max_width = 0;
-  std::vector<std::vector<double>> Z(num_layers), A(num_layers);
-  for (int l = 0; l < num_layers; ++l) {
-    Z[l].resize(static_cast<size_t>(layers[l].out * chunk));  // (n_l, Nc) pre-activations
-    A[l].resize(static_cast<size_t>(layers[l].out * chunk));  // (n_l, Nc) activations
-    max_width = std::max(max_width, layers[l].out);
-  }
-  std::vector<double> sample_losses(static_cast<size_t>(chunk));  // (Nc)
-  std::vector<int> sample_correct(static_cast<size_t>(chunk));    // (Nc)
-  std::vector<double> G, G_prev;  // (n_l, Nc): d loss / d A_l, then d loss / d Z_l in place
-  if (grad) {
-    grad->assign(model.theta.size(), 0.0);
-    G.resize(static_cast<size_t>(max_width * chunk));
-    G_prev.resize(static_cast<size_t>(max_width * chunk));
-  }
-
-  double loss_sum = 0.0;
-  int64_t num_correct = 0;
-  for (int64_t start = 0; start < n; start += chunk) {
-    const int64_t nc = std::min(chunk, n - start);
-    const double* Xc = data.X.data() + start * d;         // (Nc, d)
-    const double* yc = targets.y.data() + start * width;  // (Nc, width)
-    const auto nc_int = static_cast<blasint>(nc);
-
-    // Forward: Z_l = W_l A_{l-1} + b_l 1^T, A_l = act(Z_l), with A_{-1} = Xc^T.
-    for (int l = 0; l < num_layers; ++l) {
-      const DenseLayer& layer = layers[l];
-      const double* W = theta + layer.w_offset;  // (n_l, n_{l-1})
-      double* z = Z[l].data();                   // (n_l, Nc)
-      double beta = 0.0;
-      if (layer.b_offset >= 0) {
-        const double* b = theta + layer.b_offset;  // (n_l)
-        for (int i = 0; i < layer.out; ++i) std::fill(z + i * nc, z + (i + 1) * nc, b[i]);
-        beta = 1.0;
-      }
-      if (l == 0)
-        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, layer.out, nc_int, layer.in, 1.0, W,
-                    layer.in, Xc, d, beta, z, nc_int);
-      else
-        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, layer.out, nc_int, layer.in, 1.0, W,
-                    layer.in, A[l - 1].data(), nc_int, beta, z, nc_int);
-      double* a = A[l].data();
-      const int64_t size = layer.out * nc;
-      const Activation act = layer.act;
-      const double alpha = layer.alpha;
-#pragma omp parallel for schedule(static) if (size >= kParallelMin)
-      for (int64_t i = 0; i < size; ++i) a[i] = activate(act, z[i], alpha);
-    }
-
-    // Per-sample losses in parallel, summed in sample order so the total is thread-independent.
-    const double* out = A[num_layers - 1].data();  // (m, Nc)
-#pragma omp parallel for schedule(static) if (nc * m >= kParallelMin)
-    for (int64_t j = 0; j < nc; ++j)
-      sample_losses[j] = sample_loss(loss_kind, out + j, nc, m, yc + j * width, &sample_correct[j]);
-    for (int64_t j = 0; j < nc; ++j) {
-      loss_sum += sample_losses[j];
-      num_correct += sample_correct[j];
-    }
-    if (!grad) continue;
-
-    // Backward. G (m, Nc) = d sample_loss_j / d A_{L-1}; the mean's 1/N comes at the end.
-    double* g_out = G.data();
-#pragma omp parallel for schedule(static) if (nc * m >= kParallelMin)
-    for (int64_t j = 0; j < nc; ++j)
-      sample_loss_grad(loss_kind, out + j, nc, m, yc + j * width, g_out + j, nc);
-    for (int l = num_layers - 1; l >= 0; --l) {
-      const DenseLayer& layer = layers[l];
-      const double* W = theta + layer.w_offset;  // (n_l, n_{l-1})
-      const double* z = Z[l].data();             // (n_l, Nc)
-      double* delta = G.data();                  // (n_l, Nc)
-      const int64_t size = layer.out * nc;
-      const Activation act = layer.act;
-      const double alpha = layer.alpha;
-      // delta_l = d loss / d Z_l = G_l * act'(Z_l), elementwise
-#pragma omp parallel for schedule(static) if (size >= kParallelMin)
-      for (int64_t i = 0; i < size; ++i) delta[i] *= activate_grad(act, z[i], alpha);
-
-      // dW_l (n_l, n_{l-1}) += delta_l A_{l-1}^T
-      double* gW = grad->data() + layer.w_offset;
-      if (l == 0)
-        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, layer.out, layer.in, nc_int, 1.0,
-                    delta, nc_int, Xc, d, 1.0, gW, layer.in);
-      else
-        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, layer.out, layer.in, nc_int, 1.0,
-                    delta, nc_int, A[l - 1].data(), nc_int, 1.0, gW, layer.in);
-      // db_l (n_l) += delta_l 1, each row summed in sample order
-      if (layer.b_offset >= 0) {
-        double* gb = grad->data() + layer.b_offset;
-#pragma omp parallel for schedule(static) if (size >= kParallelMin)
-        for (int i = 0; i < layer.out; ++i) {
-          double s = 0.0;
-          for (int64_t j = 0; j < nc; ++j) s += delta[i * nc + j];
-          gb[i] += s;
-        }
-      }
-      // G_{l-1} (n_{l-1}, Nc) = W_l^T delta_l
-      if (l > 0) {
-        cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, layer.in, nc_int, layer.out, 1.0, W,
-                    layer.in, delta, nc_int, 0.0, G_prev.data(), nc_int);
-        std::swap(G, G_prev);
-      }
-    }
-  }
-
-  const auto n_double = static_cast<double>(n);
-  if (grad)
-    for (double& g : *grad) g /= n_double;
-  if (acc) *acc = static_cast<double>(num_correct) / n_double;
-  return loss_sum / n_double;
+  CpuLossGradient cpu(model.spec, model.num_params(), data, targets);
+  if (grad) grad->assign(model.theta.size(), 0.0);
+  return cpu.evaluate(model.theta.data(), grad ? grad->data() : nullptr, acc);
 }
 
 }  // namespace lscan

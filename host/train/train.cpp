@@ -7,7 +7,6 @@
 #include <string>
 
 #include "host/core/error.h"
-#include "host/train/backprop.h"
 
 namespace lscan {
 
@@ -46,12 +45,19 @@ TrainReport train_model(Model& model, const Dataset& data, const Targets& target
                         const TrainOptions& opt,
                         const std::function<void(int epoch, double loss)>& on_epoch) {
   validate_train_options(opt);
+  const auto loss = make_cpu_loss_gradient(model.spec, model.num_params(), data, targets);
+  return train_model(model, *loss, opt, on_epoch);
+}
+
+TrainReport train_model(Model& model, LossGradient& loss_gradient, const TrainOptions& opt,
+                        const std::function<void(int epoch, double loss)>& on_epoch) {
+  validate_train_options(opt);
   const auto t0 = std::chrono::steady_clock::now();
   const bool adam = opt.optimizer == "adam";
   std::vector<double>& theta = model.theta;  // (P)
   const size_t num_params = theta.size();
-  std::vector<double> g;       // (P)
-  std::vector<double> m1, m2;  // (P) Adam's first and second moments
+  std::vector<double> g(num_params);  // (P)
+  std::vector<double> m1, m2;         // (P) Adam's first and second moments
   if (adam) {
     m1.assign(num_params, 0.0);
     m2.assign(num_params, 0.0);
@@ -61,7 +67,7 @@ TrainReport train_model(Model& model, const Dataset& data, const Targets& target
   report.loss_history.reserve(static_cast<size_t>(std::min(opt.epochs, 1 << 20)) + 1);
   for (int t = 0;; ++t) {
     double acc = 0.0;
-    const double loss = loss_and_grad(model, data, targets, &g, &acc);
+    const double loss = loss_gradient.evaluate(theta.data(), g.data(), &acc);
     if (!std::isfinite(loss))
       input_error("", "--lr",
                   "training diverged after " + std::to_string(t) + " steps (loss " + number(loss) +

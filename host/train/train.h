@@ -1,5 +1,7 @@
-// Full-batch training on the CPU: gradient descent or Adam on the mean loss of the whole data set,
-// so that a scan can start from a trained minimum without leaving lscan.
+// Full-batch training on the CPU or a CUDA device: gradient descent or Adam on the mean loss of the
+// whole data set, so that a scan can start from a trained minimum without leaving lscan. The loss
+// and its gradient come from a LossGradient (host/train/backprop.h); the optimizer steps run on
+// the host in fp64, the same code for every device.
 #pragma once
 
 #include <functional>
@@ -9,6 +11,7 @@
 #include "host/data/dataset.h"
 #include "host/model/model.h"
 #include "host/model/targets.h"
+#include "host/train/backprop.h"
 
 namespace lscan {
 
@@ -31,11 +34,16 @@ struct TrainReport {
   double seconds = 0;                // wall-clock time of the whole run
 };
 
-// Trains model.theta in place. on_epoch(t, loss) is called with the loss after t steps, for
-// t = 0..epochs_run. Throws InputError naming the option ("--lr", "--optimizer", ...) on an invalid
-// option, and naming --lr when the loss becomes non-finite (the run diverged). Deterministic: the
-// same model, data and options give bit-identical theta and history on every run with the same
-// number of threads (see loss_and_grad).
+// Trains model.theta in place with the loss and gradient of `loss` (made for model.spec).
+// on_epoch(t, loss) is called with the loss after t steps, for t = 0..epochs_run. Throws
+// InputError naming the option ("--lr", "--optimizer", ...) on an invalid option, and naming --lr
+// when the loss becomes non-finite (the run diverged). Deterministic: the same model, data and
+// options give bit-identical theta and history on every run on the same device (on the CPU, with
+// the same number of threads; see loss_and_grad).
+TrainReport train_model(Model& model, LossGradient& loss, const TrainOptions& opt,
+                        const std::function<void(int epoch, double loss)>& on_epoch = {});
+
+// The same on the CPU.
 TrainReport train_model(Model& model, const Dataset& data, const Targets& targets,
                         const TrainOptions& opt,
                         const std::function<void(int epoch, double loss)>& on_epoch = {});

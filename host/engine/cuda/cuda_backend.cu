@@ -63,6 +63,7 @@
 #include "host/core/error.h"
 #include "host/core/format.h"
 #include "host/engine/cuda/cuda_backend.h"
+#include "host/engine/cuda/cuda_blas.h"
 #include "host/engine/cuda/device_buffer.h"
 #include "kernels/cuda_check.cuh"
 #include "kernels/elementwise.h"
@@ -70,6 +71,12 @@
 
 namespace lscan {
 namespace {
+
+using cuda_detail::BlasHandle;
+using cuda_detail::Event;
+using cuda_detail::gemm;
+using cuda_detail::Stream;
+using cuda_detail::to_int;
 
 constexpr double kFreeMemoryFraction = 0.7;   // of cudaMemGetInfo's free bytes, by default
 constexpr int64_t kDefaultChunk = 4096;       // samples: wide enough for full-rate batched GEMMs
@@ -95,82 +102,6 @@ T from_double(double v) {
   } else {
     return static_cast<T>(v);
   }
-}
-
-class Stream {
- public:
-  Stream() = default;
-  ~Stream() {
-    if (s_) LSCAN_CUDA_CHECK_NOTHROW(cudaStreamDestroy(s_));
-  }
-  Stream(const Stream&) = delete;
-  Stream& operator=(const Stream&) = delete;
-  void create() { LSCAN_CUDA_CHECK(cudaStreamCreateWithFlags(&s_, cudaStreamNonBlocking)); }
-  void synchronize() noexcept {
-    if (s_) LSCAN_CUDA_CHECK_NOTHROW(cudaStreamSynchronize(s_));
-  }
-  operator cudaStream_t() const { return s_; }
-
- private:
-  cudaStream_t s_ = nullptr;
-};
-
-class Event {
- public:
-  Event() = default;
-  ~Event() {
-    if (e_) LSCAN_CUDA_CHECK_NOTHROW(cudaEventDestroy(e_));
-  }
-  Event(const Event&) = delete;
-  Event& operator=(const Event&) = delete;
-  void create() { LSCAN_CUDA_CHECK(cudaEventCreateWithFlags(&e_, cudaEventDisableTiming)); }
-  operator cudaEvent_t() const { return e_; }
-
- private:
-  cudaEvent_t e_ = nullptr;
-};
-
-class BlasHandle {
- public:
-  BlasHandle() = default;
-  ~BlasHandle() {
-    if (h_) LSCAN_CUDA_CHECK_NOTHROW(cublasDestroy(h_));
-  }
-  BlasHandle(const BlasHandle&) = delete;
-  BlasHandle& operator=(const BlasHandle&) = delete;
-  void create() { LSCAN_CUDA_CHECK(cublasCreate(&h_)); }
-  operator cublasHandle_t() const { return h_; }
-
- private:
-  cublasHandle_t h_ = nullptr;
-};
-
-int to_int(int64_t v, const char* what) {
-  if (v < 0 || v > INT_MAX)
-    throw std::length_error(std::string("CUDA engine: ") + what + " of " + std::to_string(v) +
-                            " does not fit cuBLAS's int arguments");
-  return static_cast<int>(v);
-}
-
-// Row-major and batched over i < batch: C_i (M, N) = op(A_i) op(B_i), A_i = A + i sA (elements),
-// likewise B_i and C_i. op(A) = A (M, K), or A^T for A (K, M) when ta; op(B) = B (K, N), or B^T
-// for B (N, K) when tb. cuBLAS is column-major, where a row-major (M, N) matrix reads as its
-// transpose (N, M); so it is asked for C^T (N, M) = op(B)^T op(A)^T, the operands swapped.
-void gemm(cublasHandle_t h, cublasComputeType_t compute, bool ta, bool tb, int64_t M, int64_t N,
-          int64_t K, const void* A, cudaDataType_t at, int64_t lda, int64_t sA, const void* Bm,
-          cudaDataType_t bt, int64_t ldb, int64_t sB, void* C, cudaDataType_t ct, int64_t ldc,
-          int64_t sC, int64_t batch) {
-  if (M == 0 || N == 0 || batch == 0) return;
-  const double one64 = 1.0, zero64 = 0.0;
-  const float one32 = 1.0f, zero32 = 0.0f;
-  const bool f64 = compute == CUBLAS_COMPUTE_64F;
-  const void* alpha = f64 ? static_cast<const void*>(&one64) : static_cast<const void*>(&one32);
-  const void* beta = f64 ? static_cast<const void*>(&zero64) : static_cast<const void*>(&zero32);
-  LSCAN_CUDA_CHECK(cublasGemmStridedBatchedEx(
-      h, tb ? CUBLAS_OP_T : CUBLAS_OP_N, ta ? CUBLAS_OP_T : CUBLAS_OP_N, to_int(N, "N"),
-      to_int(M, "M"), to_int(K, "K"), alpha, Bm, bt, to_int(ldb, "ldb"), sB, A, at,
-      to_int(lda, "lda"), sA, beta, C, ct, to_int(ldc, "ldc"), sC, to_int(batch, "batch"), compute,
-      CUBLAS_GEMM_DEFAULT));
 }
 
 template <class S>

@@ -101,15 +101,7 @@ int main(int argc, char** argv) {
   }
 
   const lscan::Model model = lscan::bench::make_mlp(widths, 1);
-  lscan::Dataset data;
-  data.n = samples;
-  data.d = widths[0];
-  data.X.resize(static_cast<size_t>(samples * data.d));
-  data.Y.resize(static_cast<size_t>(samples));
-  lscan::Rng rng(2, 0);
-  for (double& x : data.X) x = rng.uniform();  // pixel-like features in [0, 1)
-  for (double& y : data.Y) y = static_cast<double>(rng.below(static_cast<uint64_t>(widths.back())));
-  data.num_classes = widths.back();
+  const lscan::Dataset data = lscan::bench::make_pixel_data(widths, samples);
   const lscan::Targets targets = lscan::make_targets(model.spec, data, "synthetic");
   std::vector<lscan::Direction> dirs = {
       lscan::random_direction(model, 3, 0, lscan::DirNorm::Filter, lscan::BiasMode::Ignore),

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "host/core/rng.h"
+#include "host/data/dataset.h"
 #include "host/model/model.h"
 
 namespace lscan::bench {
@@ -52,6 +53,21 @@ inline Model make_mlp(const std::vector<int>& widths, uint64_t seed) {
     for (int64_t i = 0; i < t.size; ++i) m.theta[t.offset + i] = rng.uniform(-bound, bound);
   }
   return m;
+}
+
+// `samples` pixel-like samples for an MLP with widths {d, ..., m}: features U[0, 1) and uniform
+// class labels below m, from Rng(2, 0).
+inline Dataset make_pixel_data(const std::vector<int>& widths, int64_t samples) {
+  Dataset data;
+  data.n = samples;
+  data.d = widths[0];
+  data.X.resize(static_cast<size_t>(samples * data.d));
+  data.Y.resize(static_cast<size_t>(samples));
+  Rng rng(2, 0);
+  for (double& x : data.X) x = rng.uniform();
+  for (double& y : data.Y) y = static_cast<double>(rng.below(static_cast<uint64_t>(widths.back())));
+  data.num_classes = widths.back();
+  return data;
 }
 
 }  // namespace lscan::bench

@@ -4,8 +4,9 @@
 #   2. ctest -L gpu (and fails if any GPU test skipped: the device was not seen), ctest -L cpu
 #   3. compute-sanitizer on a small `lscan scan --device cuda`: memcheck in every precision with
 #      the data resident and streamed, racecheck in every precision, initcheck and synccheck in
-#      fp32; memcheck on the GPU engine tests
-#   4. bench_gpu_engine, and benchmarks/peer_torch.py when torch is installed
+#      fp32; memcheck on the GPU engine tests; memcheck, racecheck and initcheck on a small
+#      `lscan train --device cuda` in one chunk and in many
+#   4. bench_gpu_engine, bench_train, and benchmarks/peer_torch.py when torch is installed
 # Each step writes LOG_DIR/<step>.log; the summary lists the failed steps.
 #
 #   benchmarks/gpu_checks.sh LOG_DIR
@@ -94,10 +95,21 @@ if [[ -x "$SANITIZER" ]]; then
     sanitize synccheck fp32 "$mem"
   done
   step sanitizer_memcheck_tests "$SANITIZER" --tool memcheck --error-exitcode 99 \
-    "$BUILD/lscan_tests" --gtest_filter='Gpu/Engine*:GpuVsCpu*'
+    "$BUILD/lscan_tests" --gtest_filter='Gpu/Engine*:GpuVsCpu*:GpuTrain*'
+  # Training on the device: the data in one chunk, and (64K) in chunks of about 60 samples.
+  for tool in memcheck racecheck initcheck; do
+    for mem in default 64K; do
+      extra=()
+      [[ $mem != default ]] && extra=(--max-memory "$mem")
+      step "sanitizer_train_${tool}_${mem}" "$SANITIZER" --tool "$tool" --error-exitcode 99 \
+        "$BUILD/lscan" train --model "$WORK/mlp.json" --data "$DATA" --test-fraction 0.2 \
+        --epochs 5 --device cuda "${extra[@]}" -q --out "$WORK/t_${tool}_${mem}"
+    done
+  done
 fi
 
 step bench_gpu_engine "$BUILD/bench_gpu_engine"
+step bench_train "$BUILD/bench_train"
 if python3 -c "import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)" 2>/dev/null; then
   step peer_torch python3 "$ROOT/benchmarks/peer_torch.py"
 else

@@ -39,12 +39,10 @@ double rastrigin(double x, double y) {
 
 int main(int argc, char** argv) {
   int n = 1001, runs = 3;
-  long long offline = 100000;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    if (!std::strcmp(argv[i], "--n")) n = std::atoi(argv[i + 1]);
-    if (!std::strcmp(argv[i], "--runs")) runs = std::atoi(argv[i + 1]);
-    if (!std::strcmp(argv[i], "--offline")) offline = std::atoll(argv[i + 1]);
-  }
+  int64_t offline = 100000;
+  lscan::bench::Flags flags;
+  flags.add("--n", &n).add("--runs", &runs).add("--offline", &offline);
+  if (!flags.parse(argc, argv)) return 2;
   lscan::Grid grid;
   grid.axes = {{-5.0, 5.0, n}, {-5.0, 5.0, n}};
   std::vector<double> f(static_cast<size_t>(grid.num_points()));  // (n, n)
@@ -77,7 +75,8 @@ int main(int argc, char** argv) {
     return 2.0 * n * s;
   }();
   char work[128];
-  std::snprintf(work, sizeof work, "%.3g line pairs + %lld off-line", line_pairs, offline);
+  std::snprintf(work, sizeof work, "%.3g line pairs + %lld off-line", line_pairs,
+                static_cast<long long>(offline));
   const std::vector<Row> rows = {
       {"grid_curvature s=1", "all points",
        [&] {

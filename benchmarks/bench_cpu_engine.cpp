@@ -2,7 +2,7 @@
 // BLAS: set the weights of one point, run one forward pass over the whole data set, repeat (how
 // loss-landscape evaluates a surface). Same model, data, directions and grid, same run.
 //
-//   bench_cpu_engine [--widths 784,128,10] [--samples 10000] [--grid 51] [--runs 3]
+//   bench_cpu_engine [--widths 784-128-10] [--samples 10000] [--grid 51] [--runs 3]
 //                    [--loop-points 130] [--precision fp32|fp64] [--chunk samples]
 #include <cblas.h>
 #include <omp.h>
@@ -67,38 +67,18 @@ double per_point_loss(const lscan::Model& model, const std::vector<float>& X, in
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::vector<int> widths = {784, 128, 10};
+  std::string widths_flag = "784-128-10";
   int64_t samples = 10000;
   int grid_n = 51, runs = 3;
   int64_t loop_points = 130;
   std::string precision = "fp32";
   int64_t chunk = 0;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const std::string k = argv[i], v = argv[i + 1];
-    if (k == "--widths") {
-      widths.clear();
-      for (size_t p = 0; p < v.size();) {
-        const size_t q = v.find(',', p);
-        widths.push_back(std::stoi(v.substr(p, q - p)));
-        p = q == std::string::npos ? v.size() : q + 1;
-      }
-    } else if (k == "--samples") {
-      samples = std::stoll(v);
-    } else if (k == "--grid") {
-      grid_n = std::stoi(v);
-    } else if (k == "--runs") {
-      runs = std::stoi(v);
-    } else if (k == "--loop-points") {
-      loop_points = std::stoll(v);
-    } else if (k == "--chunk") {
-      chunk = std::stoll(v);
-    } else if (k == "--precision") {
-      precision = v;
-    } else {
-      std::fprintf(stderr, "unknown option %s\n", k.c_str());
-      return 2;
-    }
-  }
+  lscan::bench::Flags flags;
+  flags.add("--widths", &widths_flag).add("--samples", &samples).add("--grid", &grid_n);
+  flags.add("--runs", &runs).add("--loop-points", &loop_points).add("--chunk", &chunk);
+  flags.add("--precision", &precision);
+  if (!flags.parse(argc, argv)) return 2;
+  const std::vector<int> widths = lscan::bench::parse_widths(widths_flag);
 
   const lscan::Model model = lscan::bench::make_mlp(widths, 1);
   const lscan::Dataset data = lscan::bench::make_pixel_data(widths, samples);

@@ -54,16 +54,7 @@ namespace {
 using lscan::Precision;
 using lscan::bench::median;
 using lscan::bench::now;
-
-std::vector<std::string> split(const std::string& s, char sep) {
-  std::vector<std::string> out;
-  for (size_t p = 0; p <= s.size();) {
-    const size_t q = std::min(s.find(sep, p), s.size());
-    if (q > p) out.push_back(s.substr(p, q - p));
-    p = q + 1;
-  }
-  return out;
-}
+using lscan::bench::split;
 
 // FLOP/s of cuBLAS for a row-major batch of C (M, N) = A (M, K) * B (K, N) in precision p, as the
 // engine calls it (same data and compute types). Median of 10 timed calls after a warm-up.
@@ -143,25 +134,10 @@ int main(int argc, char** argv) {
   int grid_n = 101, runs = 3, device = 0;
   std::string precisions = "fp32,tf32,bf16,fp64";
   std::string models = "784-128-10,784-512-512-512-10";
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const std::string k = argv[i], v = argv[i + 1];
-    if (k == "--samples") {
-      samples = std::stoll(v);
-    } else if (k == "--grid") {
-      grid_n = std::stoi(v);
-    } else if (k == "--runs") {
-      runs = std::stoi(v);
-    } else if (k == "--device") {
-      device = std::stoi(v);
-    } else if (k == "--precisions") {
-      precisions = v;
-    } else if (k == "--models") {
-      models = v;
-    } else {
-      std::fprintf(stderr, "unknown option %s\n", k.c_str());
-      return 2;
-    }
-  }
+  lscan::bench::Flags flags;
+  flags.add("--samples", &samples).add("--grid", &grid_n).add("--runs", &runs);
+  flags.add("--device", &device).add("--precisions", &precisions).add("--models", &models);
+  if (!flags.parse(argc, argv)) return 2;
   const auto devices = lscan::cuda_devices();
   if (devices.empty()) {
     std::fprintf(stderr, "bench_gpu_engine: no CUDA device\n");
@@ -182,8 +158,7 @@ int main(int argc, char** argv) {
   const int64_t npoints = grid.num_points();
   std::vector<Row> rows;
   for (const std::string& spec : split(models, ',')) {
-    std::vector<int> widths;
-    for (const std::string& w : split(spec, '-')) widths.push_back(std::stoi(w));
+    const std::vector<int> widths = lscan::bench::parse_widths(spec);
     const lscan::Model model = lscan::bench::make_mlp(widths, 1);
     const lscan::Dataset data = lscan::bench::make_pixel_data(widths, samples);
     const lscan::Targets targets = lscan::make_targets(model.spec, data, "synthetic");

@@ -24,16 +24,7 @@ namespace {
 
 using lscan::bench::median;
 using lscan::bench::now;
-
-std::vector<std::string> split(const std::string& s, char sep) {
-  std::vector<std::string> out;
-  for (size_t p = 0; p <= s.size();) {
-    const size_t q = std::min(s.find(sep, p), s.size());
-    if (q > p) out.push_back(s.substr(p, q - p));
-    p = q + 1;
-  }
-  return out;
-}
+using lscan::bench::split;
 
 struct Timing {
   double seconds = 0;  // median per pass
@@ -61,23 +52,10 @@ int main(int argc, char** argv) {
   int64_t samples = 10000;
   int runs = 5, device = 0, with_cpu = 1;
   std::string models = "784-128-10,784-512-512-512-10";
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const std::string k = argv[i], v = argv[i + 1];
-    if (k == "--samples") {
-      samples = std::stoll(v);
-    } else if (k == "--runs") {
-      runs = std::stoi(v);
-    } else if (k == "--device") {
-      device = std::stoi(v);
-    } else if (k == "--cpu") {
-      with_cpu = std::stoi(v);
-    } else if (k == "--models") {
-      models = v;
-    } else {
-      std::fprintf(stderr, "unknown option %s\n", k.c_str());
-      return 2;
-    }
-  }
+  lscan::bench::Flags flags;
+  flags.add("--samples", &samples).add("--runs", &runs).add("--device", &device);
+  flags.add("--cpu", &with_cpu).add("--models", &models);
+  if (!flags.parse(argc, argv)) return 2;
   const auto devices = lscan::cuda_devices();
   const bool with_cuda = device >= 0 && device < static_cast<int>(devices.size());
   std::printf("bench_train: %lld samples, fp64, median of %d passes; CPU %s%s%s\n",
@@ -87,8 +65,7 @@ int main(int argc, char** argv) {
   std::printf("%-22s %-8s %12s %12s %12s %14s\n", "model", "device", "s/pass", "passes/s",
               "GFLOP/s", "grad vs cpu");
   for (const std::string& spec : split(models, ',')) {
-    std::vector<int> widths;
-    for (const std::string& w : split(spec, '-')) widths.push_back(std::stoi(w));
+    const std::vector<int> widths = lscan::bench::parse_widths(spec);
     const lscan::Model model = lscan::bench::make_mlp(widths, 1);
     const lscan::Dataset data = lscan::bench::make_pixel_data(widths, samples);
     const lscan::Targets targets = lscan::make_targets(model.spec, data, "synthetic");

@@ -5,7 +5,10 @@
 #include <chrono>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <fstream>
+#include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -31,6 +34,63 @@ inline std::string cpu_name() {
     if (line.rfind("model name", 0) == 0) return line.substr(line.find(':') + 2);
   return "unknown CPU";
 }
+
+// "a,b,,c" -> {"a", "b", "c"}
+inline std::vector<std::string> split(const std::string& s, char sep) {
+  std::vector<std::string> out;
+  for (size_t p = 0; p <= s.size();) {
+    const size_t q = std::min(s.find(sep, p), s.size());
+    if (q > p) out.push_back(s.substr(p, q - p));
+    p = q + 1;
+  }
+  return out;
+}
+
+// "784-128-10" -> {784, 128, 10}
+inline std::vector<int> parse_widths(const std::string& spec) {
+  std::vector<int> widths;
+  for (const std::string& w : split(spec, '-')) widths.push_back(std::stoi(w));
+  return widths;
+}
+
+// "--name value" pairs into the variables registered for them:
+//   Flags f;  f.add("--runs", &runs).add("--models", &models);
+//   if (!f.parse(argc, argv)) return 2;
+class Flags {
+ public:
+  Flags& add(const std::string& name, int* v) {
+    set_[name] = [v](const std::string& s) { *v = std::stoi(s); };
+    return *this;
+  }
+  Flags& add(const std::string& name, int64_t* v) {
+    set_[name] = [v](const std::string& s) { *v = std::stoll(s); };
+    return *this;
+  }
+  Flags& add(const std::string& name, std::string* v) {
+    set_[name] = [v](const std::string& s) { *v = s; };
+    return *this;
+  }
+  // False, with a message on stderr, on an unknown flag, a flag without a value or a bad number.
+  bool parse(int argc, char** argv) const {
+    for (int i = 1; i < argc; i += 2) {
+      const auto it = set_.find(argv[i]);
+      if (it == set_.end() || i + 1 >= argc) {
+        std::fprintf(stderr, "%s: unknown option or missing value: %s\n", argv[0], argv[i]);
+        return false;
+      }
+      try {
+        it->second(argv[i + 1]);
+      } catch (const std::exception&) {
+        std::fprintf(stderr, "%s: %s expects a number, got '%s'\n", argv[0], argv[i], argv[i + 1]);
+        return false;
+      }
+    }
+    return true;
+  }
+
+ private:
+  std::map<std::string, std::function<void(const std::string&)>> set_;
+};
 
 // A ReLU MLP with cross-entropy, widths {d, n_1, ..., m}, weights U(-1/sqrt(in), 1/sqrt(in))
 // from Rng(seed, 0).

@@ -94,6 +94,16 @@ inline std::vector<double> random_points(int64_t npoints, int k, uint64_t seed) 
   return c;
 }
 
+// |a - ref|_inf / |ref|_inf
+inline double max_rel_err(const std::vector<double>& a, const std::vector<double>& ref) {
+  double err = 0.0, scale = 0.0;
+  for (size_t i = 0; i < a.size(); ++i) {
+    err = std::max(err, std::fabs(a[i] - ref[i]));
+    scale = std::max(scale, std::fabs(ref[i]));
+  }
+  return err / scale;
+}
+
 inline double rel_err(double a, double ref) {
   return std::fabs(a - ref) / std::max(std::fabs(ref), 1e-300);
 }

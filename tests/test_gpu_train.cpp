@@ -45,16 +45,6 @@ bool no_gpu() {
   return cuda_devices().empty();
 }
 
-// |a - b|_inf / |b|_inf
-double max_rel(const std::vector<double>& a, const std::vector<double>& b) {
-  double err = 0.0, scale = 0.0;
-  for (size_t i = 0; i < a.size(); ++i) {
-    err = std::max(err, std::fabs(a[i] - b[i]));
-    scale = std::max(scale, std::fabs(b[i]));
-  }
-  return err / scale;
-}
-
 struct Problem {
   Model model;
   Dataset data;
@@ -83,7 +73,7 @@ void expect_same_pass(const PassResult& got, const PassResult& want, int64_t n) 
   EXPECT_NEAR(got.acc, want.acc, 1.0 / static_cast<double>(n));  // a tie may break either way
   for (size_t i = 0; i < got.grad.size(); ++i)
     ASSERT_TRUE(std::isfinite(got.grad[i])) << "gradient entry " << i << " was not written";
-  EXPECT_LT(max_rel(got.grad, want.grad), 1e-10);
+  EXPECT_LT(max_rel_err(got.grad, want.grad), 1e-10);
 }
 
 TEST(GpuTrain, LossAndGradientMatchTheCpuForEveryActivationAndLoss) {
@@ -177,7 +167,7 @@ TEST(GpuTrain, GradientDescentAndAdamFollowTheCpu) {
     EXPECT_LT(rc.loss_history.back(), 0.99 * rc.loss_history.front()) << "the run must move";
     for (size_t t = 0; t < rc.loss_history.size(); ++t)
       EXPECT_LT(rel_err(rg.loss_history[t], rc.loss_history[t]), 1e-9) << "step " << t;
-    EXPECT_LT(max_rel(on_gpu.theta, on_cpu.theta), 1e-8);
+    EXPECT_LT(max_rel_err(on_gpu.theta, on_cpu.theta), 1e-8);
     EXPECT_NEAR(rg.accuracy, rc.accuracy, 1.0 / static_cast<double>(pb.data.n));
     // Runs on the device repeat to the bit.
     Model again = pb.model;
@@ -206,7 +196,7 @@ TEST(GpuTrain, CliTrainsOnTheGpuLikeOnTheCpu) {
   EXPECT_NE(gpu.out.find("test loss"), std::string::npos) << gpu.out;
   const Model c = load_model(dir.file("m.json"), dir.file("c.safetensors"));
   const Model g = load_model(dir.file("m.json"), dir.file("g.safetensors"));
-  EXPECT_LT(max_rel(g.theta, c.theta), 1e-8);
+  EXPECT_LT(max_rel_err(g.theta, c.theta), 1e-8);
 }
 
 }  // namespace

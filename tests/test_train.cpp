@@ -17,6 +17,7 @@
 #include "host/model/targets.h"
 #include "host/train/backprop.h"
 #include "host/train/train.h"
+#include "random_problems.h"
 
 namespace lscan {
 namespace {
@@ -103,16 +104,6 @@ std::vector<double> finite_difference_grad(Model model, const Dataset& data, con
   return fd;
 }
 
-// |g - fd|_inf / |g|_inf
-double relative_error(const std::vector<double>& g, const std::vector<double>& fd) {
-  double err = 0.0, scale = 0.0;
-  for (size_t i = 0; i < g.size(); ++i) {
-    err = std::max(err, std::fabs(g[i] - fd[i]));
-    scale = std::max(scale, std::fabs(g[i]));
-  }
-  return err / scale;
-}
-
 // Every (hidden activation, last activation, loss) on a 4 -> 6 -> 5 -> m model, N = 40.
 // Bound: |g - fd|_inf <= 1e-6 |g|_inf. With h = 1e-6 and losses of order 1, the difference
 // quotient carries a rounding error of about eps |f| / h ~ 1e-10 and a truncation error of
@@ -141,7 +132,7 @@ TEST(Backprop, GradientMatchesFiniteDifferencesForEveryActivationAndLoss) {
         const std::string what = std::string(activation_name(act)) + " then " +
                                  activation_name(last) + ", " + loss_name(loss);
         EXPECT_GT(g_inf, 1e-4) << what << ": a vanishing gradient would make the check vacuous";
-        EXPECT_LT(relative_error(g, fd), 1e-6) << what;
+        EXPECT_LT(testing::max_rel_err(g, fd), 1e-6) << what;
       }
     }
   }
@@ -161,7 +152,7 @@ TEST(Backprop, GradientMatchesFiniteDifferencesAcrossChunks) {
   const Targets t = make_targets(no_bias.spec, data, "test");
   std::vector<double> g;
   loss_and_grad(no_bias, data, t, &g, nullptr);
-  EXPECT_LT(relative_error(g, finite_difference_grad(no_bias, data, t)), 1e-6);
+  EXPECT_LT(testing::max_rel_err(g, finite_difference_grad(no_bias, data, t)), 1e-6);
 }
 
 // The mean loss and accuracy of a per-sample loop: a matrix-vector product per layer, then
@@ -434,7 +425,7 @@ TEST(Train, ThreadCountChangesOnlyRounding) {
   const double lossn = loss_and_grad(model, data, t, &gn, nullptr);
   omp_set_num_threads(threads);
   EXPECT_NEAR(loss1, lossn, 1e-14 * std::fabs(loss1));
-  EXPECT_LT(relative_error(g1, gn), 1e-14);
+  EXPECT_LT(testing::max_rel_err(g1, gn), 1e-14);
 }
 
 TEST(Train, StopsWhenTheGradientIsBelowTol) {

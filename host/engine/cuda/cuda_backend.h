@@ -12,7 +12,8 @@ namespace lscan {
 // CUDA backend, when no usable CUDA device has index device_index, or when the memory budget holds
 // no tile. The budget (EvalSetup::max_memory, else 70% of the device's free memory) covers every
 // device buffer of the backend: the stacked weights, the data (kept on the device when it takes at
-// most half of what the weights leave, else streamed by chunk) and the tile's buffers.
+// most half of what the weights leave, else streamed by chunk) and the tile's buffers; cuBLAS's
+// workspace (32 MiB, allocated first) comes on top.
 std::unique_ptr<Backend> make_cuda_backend(const EvalSetup& setup, int device_index = 0);
 
 namespace cuda_detail {

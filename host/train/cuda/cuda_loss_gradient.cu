@@ -197,8 +197,8 @@ class CudaOps {
   int device_;
   int64_t chunk_ = 0;
   int d_ = 0, width_ = 0;
+  DeviceBuffer<unsigned char> blas_workspace_;  // (kBlasWorkspace) bytes, outlives blas_
   BlasHandle blas_;
-  DeviceBuffer<unsigned char> blas_workspace_;
   DeviceBuffer<double> X_;                   // (n, d)
   DeviceBuffer<double> y_;                   // (n, width)
   DeviceBuffer<double> theta_;               // (P)

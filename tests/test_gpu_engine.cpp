@@ -60,6 +60,29 @@ TEST(GpuVsCpu, AllActivationsLossesAndPrecisions) {
   }
 }
 
+// The suite's tile test runs tiny problems, where cuBLAS has one sensible kernel. At the widths of
+// real scans it chooses among several by the whole call's shape, the batch count included; the
+// fp64 engine keeps a point's bits independent of its tile anyway (one GEMM call per point).
+// Both first-layer paths: factorised (k = 2 < d = 64) and materialised (k = 3 > d = 3).
+TEST(GpuEngine, Fp64TilesGiveIdenticalBitsAtScanWidths) {
+  if (cuda_devices().empty()) GTEST_SKIP() << "no CUDA device";
+  const uint64_t seed = fresh_seed();
+  SCOPED_TRACE("seed " + std::to_string(seed));
+  for (const auto& [widths, k] : {std::pair<std::vector<int>, int>{{64, 256, 256, 10}, 2},
+                                  std::pair<std::vector<int>, int>{{3, 512, 512, 10}, 3}}) {
+    SCOPED_TRACE("input width " + std::to_string(widths[0]));
+    const EngineProblem pb(widths, Activation::Tanh, LossKind::CrossEntropy, k, 4096, 64, seed);
+    std::vector<PointValues> runs;
+    for (int64_t tile : {1, 7, 64}) {
+      auto backend = make_cuda_backend(pb.setup(Precision::FP64, tile, 4096), 0);
+      runs.push_back(evaluate_points(*backend, pb.coeffs, pb.k));
+    }
+    for (size_t r = 1; r < runs.size(); ++r)
+      for (int64_t p = 0; p < pb.npoints(); ++p)
+        EXPECT_EQ(runs[r].loss[p], runs[0].loss[p]) << "tile run " << r << " point " << p;
+  }
+}
+
 #ifdef LSCAN_HAVE_CUDA
 // With the device nearly full, the first evaluate() runs out of memory for the whole tile, halves
 // it until the buffers fit, and evaluates the tile in pieces: the values are those of small tiles.

@@ -11,9 +11,11 @@
 //     P  (K1 n_1, Nc) = Wstack_1 (K1 n_1, d) * Xc^T (d, Nc)         one cuBLAS GEMM per chunk
 //     Z1 (B, n_1, Nc) = act(Cext * P + Bp_1)                        one launch for the whole tile
 //   otherwise Z1[b] (n_1, Nc) = Wp_1[b] (n_1, d) * Xc^T             strided-batched GEMM, X shared
+//                                                                   (fp64: one GEMM per point)
 //   deeper layers:
 //     Z_l[b] (n_l, Nc) = Wp_l[b] (n_l, n_{l-1}) * A_{l-1}[b] (n_{l-1}, Nc)
 //                                                   one strided-batched GEMM over the B points
+//                                                   (fp64: one GEMM per point)
 //     A_l = act(Z_l + Bp_l)
 //   loss: one warp per point adds the per-sample losses to an fp64 running sum in sample order.
 //
@@ -23,8 +25,9 @@
 //     kernel writes Z1, the largest buffer, once, where a GEMM writes it, bias + activation reads
 //     it and writes it again. And it adds the K1 terms in one fixed order, so these products do
 //     not depend on the tile size, where cuBLAS would choose its kernel, and so its rounding, by
-//     the shape (B, K1) x (K1, n). The batched GEMMs keep their per-point shape whatever B; only
-//     their batch count changes.
+//     the shape (B, K1) x (K1, n). The batched GEMMs keep their per-point shape whatever B, but
+//     cuBLAS may choose another kernel for another batch count; fp64, where a point's numbers must
+//     not depend on its tile to the bit, makes one GEMM call per point instead (point_gemms).
 //   - Every layer is feature-major, (n_l, Nc) per point, the output layer included: the loss
 //     kernel's 32 lanes read 32 consecutive samples of an output row, coalesced.
 //
@@ -411,23 +414,42 @@ class CudaBackend final : public Backend {
     LSCAN_CUDA_CHECK(cudaEventRecord(copied_[slot], copy_stream_));
   }
 
+  // The per-point products C_b (M, N) = op(A_b) op(B_b) of a tile, b < batch, with A_b = A + b sA
+  // (likewise B_b, C_b; see gemm). One strided-batched call, except in fp64, where each point gets
+  // a call of its own: cuBLAS chooses its kernel, and with it the order of a product's sums, by the
+  // shape of the whole call, the batch count included; with one call per point, a point's fp64
+  // numbers do not depend on the tile it is evaluated in. fp64 pays a launch per point and layer.
+  template <class TA, class TB, class TC>
+  void point_gemms(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const TA* A, int64_t lda,
+                   int64_t sA, const TB* Bm, int64_t ldb, int64_t sB, TC* C, int64_t ldc,
+                   int64_t sC, int64_t batch) {
+    if (compute_ == CUBLAS_COMPUTE_64F) {
+      for (int64_t b = 0; b < batch; ++b)
+        gemm(blas_, compute_, ta, tb, M, N, K, A + b * sA, data_type<TA>(), lda, 0, Bm + b * sB,
+             data_type<TB>(), ldb, 0, C + b * sC, data_type<TC>(), ldc, 0, 1);
+      return;
+    }
+    gemm(blas_, compute_, ta, tb, M, N, K, A, data_type<TA>(), lda, sA, Bm, data_type<TB>(), ldb,
+         sB, C, data_type<TC>(), ldc, sC, batch);
+  }
+
   // The network on one chunk Xc (Nc, d) for all B points; leaves logits_ (B, m, Nc).
   void forward(const S* Xc, int64_t B, int64_t Nc) {
     const auto& layers = s_.model->spec.layers;
     const cudaStream_t cs = compute_stream_;
-    // Runs f(out, type, tf32) with layer l's output buffer: logits_ (E) for the last layer, else
+    // Runs f(out, tf32) with layer l's output buffer: logits_ (E) for the last layer, else
     // the hidden buffer act_[l % 2] (S), whose values feed the next GEMM (rounded to TF32 in tf32
     // mode).
     auto with_output = [&](int l, auto&& f) {
       if (l == L_ - 1) {
-        f(logits_.data(), data_type<E>(), false);
+        f(logits_.data(), false);
       } else {
-        f(act_[l % 2].data(), data_type<S>(), tf32_);
+        f(act_[l % 2].data(), tf32_);
       }
     };
     const DenseLayer& first = layers[0];
     const int64_t n1 = first.out;
-    with_output(0, [&](auto* out, cudaDataType_t ot, bool round) {
+    with_output(0, [&](auto* out, bool round) {
       if (factorise_) {
         // P (K1 n_1, Nc) = Wstack_1 (K1 n_1, d) * Xc^T
         gemm(blas_, compute_, false, true, K1_ * n1, Nc, d_, Wstack_[0].data(), data_type<S>(), d_,
@@ -437,19 +459,19 @@ class CudaBackend final : public Backend {
                           first.act, first.alpha, B, out, round, cs);
       } else {
         // Z1[b] (n_1, Nc) = Wp_1[b] (n_1, d) * Xc^T, then bias + activation
-        gemm(blas_, compute_, false, true, n1, Nc, d_, Wp_[0].data(), data_type<S>(), d_, n1 * d_,
-             Xc, data_type<S>(), d_, 0, out, ot, Nc, n1 * Nc, B);
+        point_gemms(false, true, n1, Nc, d_, Wp_[0].data(), d_, n1 * d_, Xc, d_, 0, out, Nc,
+                    n1 * Nc, B);
         launch_bias_activation(out, Bp_[0].data(), B * n1, Nc, first.act, first.alpha, round, cs);
       }
     });
     for (int l = 1; l < L_; ++l) {
       const DenseLayer& layer = layers[l];
       const S* in = act_[(l - 1) % 2].data();  // (B, n_{l-1}, Nc)
-      with_output(l, [&](auto* out, cudaDataType_t ot, bool round) {
+      with_output(l, [&](auto* out, bool round) {
         // Z_l[b] (n_l, Nc) = Wp_l[b] (n_l, n_{l-1}) * A_{l-1}[b] (n_{l-1}, Nc)
-        gemm(blas_, compute_, false, false, layer.out, Nc, layer.in, Wp_[l].data(), data_type<S>(),
-             layer.in, static_cast<int64_t>(layer.out) * layer.in, in, data_type<S>(), Nc,
-             layer.in * Nc, out, ot, Nc, layer.out * Nc, B);
+        point_gemms(false, false, layer.out, Nc, layer.in, Wp_[l].data(), layer.in,
+                    static_cast<int64_t>(layer.out) * layer.in, in, Nc, layer.in * Nc, out, Nc,
+                    layer.out * Nc, B);
         launch_bias_activation(out, Bp_[l].data(), B * layer.out, Nc, layer.act, layer.alpha, round,
                                cs);
       });

@@ -29,7 +29,7 @@ Writes, for each model, the spec and weights, the surface file (.h5) and its sum
   c->add_option("--out-dir", o.out_dir, "Folder for the models and surfaces")
       ->capture_default_str();
   c->add_option("--grid", o.grid, "Points per axis of the 2-D scans")->capture_default_str();
-  add_run_options(*c, o.run, true);
+  add_run_options(*c, o.run, RunKind::Scan);
   return c;
 }
 

@@ -45,7 +45,7 @@ CLI::App* add_scan_command(CLI::App& app, ScanOptions& o) {
   c->add_option("--directions", o.directions,
                 "Read the directions from a file (.h5 surface or direction file, or "
                 ".safetensors with x.<tensor>, y.<tensor>, z.<tensor>)");
-  add_run_options(*c, o.run, true);
+  add_run_options(*c, o.run, RunKind::Scan);
   c->add_flag("--no-analyze", o.no_analyze,
               "Only evaluate the surface: no curvature, Jensen, minima or verdict");
   add_analysis_options(*c, o.analysis);

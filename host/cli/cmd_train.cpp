@@ -38,7 +38,7 @@ Writes OUT.json (the spec) and OUT.safetensors (PyTorch state_dict names).)");
   c->add_option("--seed", o.seed, "Seed of the initial weights")->capture_default_str();
   c->add_option("--weights-dtype", o.dtype, "f32 or f64 for the saved weights")
       ->capture_default_str();
-  add_run_options(*c, o.run, false);
+  add_run_options(*c, o.run, RunKind::Train);
   c->add_option("-o,--out", o.out, "Output prefix: writes OUT.json and OUT.safetensors")
       ->required();
   return c;

@@ -54,17 +54,22 @@ LoadedData load_data(const DataOptions& o) {
   return d;
 }
 
-void add_run_options(CLI::App& app, RunOptions& o, bool with_precision) {
+void add_run_options(CLI::App& app, RunOptions& o, RunKind kind) {
   app.add_option("--device", o.device, "auto, cpu, cuda or cuda:N")->capture_default_str();
-  if (with_precision)
+  if (kind == RunKind::Train) {
+    app.add_option("--max-memory", o.max_memory,
+                   "CUDA only: device memory budget for the data and the pass's buffers, e.g. "
+                   "512M or 4G (default: 70% of the device's free memory)");
+  } else {
     app.add_option("--precision", o.precision,
                    "fp32 (fp64 loss accumulation), fp64, tf32 or bf16 (tensor cores, CUDA only)")
         ->capture_default_str();
-  app.add_option("--max-memory", o.max_memory,
-                 "Memory budget for one tile's buffers, e.g. 512M or 4G (default: on the CPU a "
-                 "quarter of the machine's memory, at most 8G; on CUDA 70% of the device's free "
-                 "memory)");
-  app.add_option("--tile", o.tile, "Points per tile (default: from the memory budget)");
+    app.add_option("--max-memory", o.max_memory,
+                   "Memory budget for one tile's buffers, e.g. 512M or 4G (default: on the CPU a "
+                   "quarter of the machine's memory, at most 8G; on CUDA 70% of the device's free "
+                   "memory)");
+    app.add_option("--tile", o.tile, "Points per tile (default: from the memory budget)");
+  }
   app.add_flag("-q,--quiet", o.quiet, "No progress and no tables; errors only");
 }
 

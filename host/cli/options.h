@@ -37,7 +37,10 @@ struct RunOptions {
   bool quiet = false;
 };
 
-void add_run_options(CLI::App& app, RunOptions& o, bool with_precision);
+// What the run options are for: a scan (device, precision, memory budget of a tile, tile, quiet) or
+// training (device, memory budget on CUDA, quiet).
+enum class RunKind { Scan, Train };
+void add_run_options(CLI::App& app, RunOptions& o, RunKind kind);
 
 // "512M", "2G", "1.5GiB", "1000000" -> bytes. Throws InputError naming `flag`.
 double parse_bytes(const std::string& text, const std::string& flag);

@@ -11,7 +11,14 @@
 #
 #   benchmarks/gpu_checks.sh LOG_DIR
 # Environment: BUILD_DIR (default build-gpu), JOBS (default nproc), CUDA_ARCH (e.g. 90, 100;
-# default: the CMake default), SANITIZER (default compute-sanitizer, or from the toolkit).
+# default: the CMake default), SANITIZER (default compute-sanitizer, or from the toolkit),
+# PARTS (default "tests sanitizer bench": which of steps 2, 3 and 4 to run, so that a machine
+# with a limit per command can take them in several calls).
+#
+# On a GPU machine without lscan's Debian packages, build the binaries elsewhere with
+# scripts/device_bundle.sh and give the archive as PREBUILT=.device/lscan-device.tar.xz: steps 1
+# and 2's ctest are then skipped (the GPU tests run straight from the test binary, the CPU tests
+# too, less those that draw pictures, whose PLplot drivers stay behind), the rest is the same.
 set -u -o pipefail
 
 LOG=${1:?usage: benchmarks/gpu_checks.sh LOG_DIR}
@@ -44,22 +51,40 @@ step() {
   nvcc --version || true
 } >"$LOG/device.log" 2>&1
 
-step configure cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DLSCAN_BUILD_BENCHMARKS=ON \
-  ${CUDA_ARCH:+-DCMAKE_CUDA_ARCHITECTURES=$CUDA_ARCH}
-step build cmake --build "$BUILD" -j "$JOBS"
+if [[ -n ${PREBUILT:-} ]]; then
+  # The archive's bin/ finds its lib/ by RPATH; CUDA's runtime and cuBLAS come from this
+  # machine's toolkit.
+  step unpack tar -C "$WORK" -xJf "$PREBUILT"
+  BUILD=$WORK/lscan-device/bin
+  export LSCAN_BINARY=$BUILD/lscan LSCAN_TEST_DIR=$ROOT/tests LSCAN_PYTHON=$(command -v python3)
+  { ldd "$BUILD/lscan_tests"; "$BUILD/lscan" --version; } >"$LOG/prebuilt.log" 2>&1
+else
+  step configure cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release \
+    -DLSCAN_BUILD_BENCHMARKS=ON ${CUDA_ARCH:+-DCMAKE_CUDA_ARCHITECTURES=$CUDA_ARCH}
+  step build cmake --build "$BUILD" -j "$JOBS"
+fi
 if [[ ! -x "$BUILD/lscan" || ! -x "$BUILD/lscan_tests" ]]; then
   echo "build failed; nothing else to run"
   exit 1
 fi
 
-step ctest_gpu bash -c "cd '$BUILD' && ctest -L gpu --output-on-failure"
-# A GPU test that skipped did not see the device: on this machine that is a failure.
-step gtest_gpu "$BUILD/lscan_tests" --gtest_filter='Gpu*'
-if grep -q "SKIPPED \]" "$LOG/gtest_gpu.log"; then
-  echo "   GPU tests skipped: the device was not seen (see $LOG/gtest_gpu.log)"
-  failed+=("gtest_gpu_skipped")
+PARTS=" ${PARTS:-tests sanitizer bench} "
+part() { [[ $PARTS == *" $1 "* ]]; }
+
+if part tests; then
+  [[ -z ${PREBUILT:-} ]] && step ctest_gpu bash -c "cd '$BUILD' && ctest -L gpu --output-on-failure"
+  # A GPU test that skipped did not see the device: on this machine that is a failure.
+  step gtest_gpu "$BUILD/lscan_tests" --gtest_filter='Gpu*'
+  if grep -q "SKIPPED \]" "$LOG/gtest_gpu.log"; then
+    echo "   GPU tests skipped: the device was not seen (see $LOG/gtest_gpu.log)"
+    failed+=("gtest_gpu_skipped")
+  fi
+  if [[ -n ${PREBUILT:-} ]]; then
+    step gtest_cpu "$BUILD/lscan_tests" --gtest_filter='-Gpu*:Plot*:*Plot*:*Demo*'
+  else
+    step ctest_cpu bash -c "cd '$BUILD' && ctest -L cpu --output-on-failure -j $JOBS"
+  fi
 fi
-step ctest_cpu bash -c "cd '$BUILD' && ctest -L cpu --output-on-failure -j $JOBS"
 
 # A small trained model and its scans under the sanitizer.
 cat >"$WORK/mlp.json" <<'EOF'
@@ -70,7 +95,7 @@ EOF
 DATA="spirals:n=500,classes=3,seed=1"
 step train "$BUILD/lscan" train --model "$WORK/mlp.json" --data "$DATA" --epochs 50 --device cpu \
   -q --out "$WORK/mlp"
-if [[ ! -x "$SANITIZER" ]]; then
+if part sanitizer && [[ ! -x "$SANITIZER" ]]; then
   echo "== sanitizer: $SANITIZER not found" | tee "$LOG/sanitizer.log"
   failed+=("sanitizer_missing")
 fi
@@ -85,7 +110,7 @@ sanitize() {
     --data "$DATA" --test-fraction 0.2 --x -1:1:9 --y -1:1:7 --device cuda \
     --precision "$prec" "${extra[@]}" -q --out "$WORK/s_${tool}_${prec}_${mem}.h5"
 }
-if [[ -x "$SANITIZER" ]]; then
+if part sanitizer && [[ -x "$SANITIZER" ]]; then
   for prec in fp32 fp64 tf32 bf16; do
     for mem in default 16K; do sanitize memcheck "$prec" "$mem"; done
     sanitize racecheck "$prec" default
@@ -108,12 +133,14 @@ if [[ -x "$SANITIZER" ]]; then
   done
 fi
 
-step bench_gpu_engine "$BUILD/bench_gpu_engine"
-step bench_train "$BUILD/bench_train"
-if python3 -c "import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)" 2>/dev/null; then
-  step peer_torch python3 "$ROOT/benchmarks/peer_torch.py"
-else
-  echo "== peer_torch: skipped (python3 has no torch with CUDA)" | tee "$LOG/peer_torch.log"
+if part bench; then
+  step bench_gpu_engine "$BUILD/bench_gpu_engine"
+  step bench_train "$BUILD/bench_train"
+  if python3 -c "import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)" 2>/dev/null; then
+    step peer_torch python3 "$ROOT/benchmarks/peer_torch.py"
+  else
+    echo "== peer_torch: skipped (python3 has no torch with CUDA)" | tee "$LOG/peer_torch.log"
+  fi
 fi
 
 echo

@@ -68,6 +68,23 @@ template <class F>
   return ::testing::AssertionFailure() << "did not throw";
 }
 
+// Paths fixed when the tests were built, each overridable from the environment (a prebuilt test
+// binary run on another machine, see scripts/device_bundle.sh): the lscan binary, the Python for
+// fixtures and the tests folder.
+inline std::string built_path(const char* env, const char* built) {
+  const char* v = std::getenv(env);
+  return v && *v ? v : built;
+}
+inline std::string lscan_binary() {
+  return built_path("LSCAN_BINARY", LSCAN_BINARY);
+}
+inline std::string python_path() {
+  return built_path("LSCAN_PYTHON", LSCAN_PYTHON);
+}
+inline std::string tests_dir() {
+  return built_path("LSCAN_TEST_DIR", LSCAN_TEST_DIR);
+}
+
 struct CliRun {
   int code = -1;
   std::string out, err;
@@ -77,8 +94,8 @@ struct CliRun {
 // is not a terminal (progress must stay quiet).
 inline CliRun run_lscan(const ScratchDir& dir, const std::string& args) {
   const std::string out = dir.file("stdout.txt"), err = dir.file("stderr.txt");
-  const std::string cmd =
-      "cd '" + dir.path() + "' && " + LSCAN_BINARY + " " + args + " >'" + out + "' 2>'" + err + "'";
+  const std::string cmd = "cd '" + dir.path() + "' && " + lscan_binary() + " " + args + " >'" +
+                          out + "' 2>'" + err + "'";
   const int status = std::system(cmd.c_str());
   CliRun r;
   r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -90,13 +107,13 @@ inline CliRun run_lscan(const ScratchDir& dir, const std::string& args) {
 // Runs tests/fixtures/<script> with the Python that CMake found (LSCAN_PYTHON). Returns "" on
 // success, otherwise what went wrong, for the caller to fail with: these tests never skip.
 inline std::string run_python_fixture(const std::string& script, const std::string& args) {
-  const std::string python = LSCAN_PYTHON;
+  const std::string python = python_path();
   const std::string needs =
       "python3 with numpy and safetensors is needed (pip install numpy safetensors)";
   if (python.empty() || python.find("NOTFOUND") != std::string::npos)
     return needs + ", but CMake found no Python 3 interpreter";
   const std::string cmd =
-      "\"" + python + "\" \"" + LSCAN_TEST_DIR + "/fixtures/" + script + "\" " + args;
+      "\"" + python + "\" \"" + tests_dir() + "/fixtures/" + script + "\" " + args;
   const int status = std::system(cmd.c_str());
   if (status != 0)
     return "'" + cmd + "' failed with status " + std::to_string(status) + "; " + needs;

@@ -102,7 +102,7 @@ TEST_F(NpyFiles, WritesNumpysLayout) {
 }
 
 TEST_F(NpyFiles, ReadsFilesWrittenByNumpy) {
-  const std::string python = LSCAN_PYTHON;
+  const std::string python = testing_util::python_path();
   if (python.empty()) FAIL() << "no Python interpreter was found when lscan was configured";
   const std::string script = path("write.py");
   test::write_file(

@@ -11,8 +11,8 @@
 #include <stdexcept>
 #include <utility>
 
-#include "host/core/error.h"
 #include "host/core/atomic_file.h"
+#include "host/core/error.h"
 #include "host/io/h5.h"
 
 namespace lscan {

@@ -14,52 +14,51 @@
 
 namespace lscan::cuda_detail {
 
-class Stream {
+// Owner of one CUDA or cuBLAS handle H (not copyable): create() makes it with Traits::create,
+// the destructor frees it with Traits::destroy, and it converts to H for the API calls.
+template <class H, class Traits>
+class Owned {
  public:
-  Stream() = default;
-  ~Stream() {
-    if (s_) LSCAN_CUDA_CHECK_NOTHROW(cudaStreamDestroy(s_));
+  Owned() = default;
+  ~Owned() {
+    if (h_) LSCAN_CUDA_CHECK_NOTHROW(Traits::destroy(h_));
   }
-  Stream(const Stream&) = delete;
-  Stream& operator=(const Stream&) = delete;
-  void create() { LSCAN_CUDA_CHECK(cudaStreamCreateWithFlags(&s_, cudaStreamNonBlocking)); }
+  Owned(const Owned&) = delete;
+  Owned& operator=(const Owned&) = delete;
+  void create() { LSCAN_CUDA_CHECK(Traits::create(&h_)); }
+  operator H() const { return h_; }
+
+ private:
+  H h_ = nullptr;
+};
+
+struct StreamTraits {  // non-blocking: no implicit ordering with the legacy default stream
+  static cudaError_t create(cudaStream_t* s) {
+    return cudaStreamCreateWithFlags(s, cudaStreamNonBlocking);
+  }
+  static cudaError_t destroy(cudaStream_t s) { return cudaStreamDestroy(s); }
+};
+struct EventTraits {  // for ordering only: no timing
+  static cudaError_t create(cudaEvent_t* e) {
+    return cudaEventCreateWithFlags(e, cudaEventDisableTiming);
+  }
+  static cudaError_t destroy(cudaEvent_t e) { return cudaEventDestroy(e); }
+};
+struct BlasTraits {
+  static cublasStatus_t create(cublasHandle_t* h) { return cublasCreate(h); }
+  static cublasStatus_t destroy(cublasHandle_t h) { return cublasDestroy(h); }
+};
+
+using Event = Owned<cudaEvent_t, EventTraits>;
+using BlasHandle = Owned<cublasHandle_t, BlasTraits>;
+
+class Stream : public Owned<cudaStream_t, StreamTraits> {
+ public:
+  // Waits for the stream's work; for destructors, so it reports errors instead of throwing.
   void synchronize() noexcept {
-    if (s_) LSCAN_CUDA_CHECK_NOTHROW(cudaStreamSynchronize(s_));
+    const cudaStream_t s = *this;
+    if (s) LSCAN_CUDA_CHECK_NOTHROW(cudaStreamSynchronize(s));
   }
-  operator cudaStream_t() const { return s_; }
-
- private:
-  cudaStream_t s_ = nullptr;
-};
-
-class Event {
- public:
-  Event() = default;
-  ~Event() {
-    if (e_) LSCAN_CUDA_CHECK_NOTHROW(cudaEventDestroy(e_));
-  }
-  Event(const Event&) = delete;
-  Event& operator=(const Event&) = delete;
-  void create() { LSCAN_CUDA_CHECK(cudaEventCreateWithFlags(&e_, cudaEventDisableTiming)); }
-  operator cudaEvent_t() const { return e_; }
-
- private:
-  cudaEvent_t e_ = nullptr;
-};
-
-class BlasHandle {
- public:
-  BlasHandle() = default;
-  ~BlasHandle() {
-    if (h_) LSCAN_CUDA_CHECK_NOTHROW(cublasDestroy(h_));
-  }
-  BlasHandle(const BlasHandle&) = delete;
-  BlasHandle& operator=(const BlasHandle&) = delete;
-  void create() { LSCAN_CUDA_CHECK(cublasCreate(&h_)); }
-  operator cublasHandle_t() const { return h_; }
-
- private:
-  cublasHandle_t h_ = nullptr;
 };
 
 inline int to_int(int64_t v, const char* what) {

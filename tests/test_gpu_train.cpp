@@ -1,6 +1,7 @@
 // Training on CUDA against training on the CPU: the fp64 loss and gradient of one pass, a pass in
 // several sample chunks, whole GD and Adam runs, the memory budget and `lscan train --device
-// cuda`. Suites named Gpu* need a device (ctest -L gpu) and skip visibly without one.
+// cuda`. Suites named Gpu* need a device (ctest -L gpu) and skip visibly without one; CudaTrain.*
+// runs everywhere.
 //
 // Bounds. Both devices run the same steps in fp64 (host/train/backprop_pass.h); they differ only
 // in how the GEMMs order their sums (cuBLAS against OpenBLAS) and in the bias gradient (a GEMV
@@ -74,6 +75,27 @@ void expect_same_pass(const PassResult& got, const PassResult& want, int64_t n) 
   for (size_t i = 0; i < got.grad.size(); ++i)
     ASSERT_TRUE(std::isfinite(got.grad[i])) << "gradient entry " << i << " was not written";
   EXPECT_LT(max_rel_err(got.grad, want.grad), 1e-10);
+}
+
+// Runs on every machine: training on a CUDA device that does not exist (no device, or an index
+// past the last one) is an InputError naming --device, never a crash.
+TEST(CudaTrain, MissingDeviceIsAnInputError) {
+  const Problem pb({4, 3, 2}, Activation::Tanh, LossKind::CrossEntropy, 10, 1);
+  const int missing = static_cast<int>(cuda_devices().size());
+  EXPECT_TRUE(throws_input_error(
+      [&] {
+        make_cuda_loss_gradient(pb.model.spec, pb.model.num_params(), pb.data, pb.targets, missing,
+                                0);
+      },
+      {"--device"}));
+  DeviceChoice choice;
+  choice.cuda = true;
+  choice.index = missing;
+  EXPECT_TRUE(throws_input_error(
+      [&] {
+        make_loss_gradient(choice, 0, pb.model.spec, pb.model.num_params(), pb.data, pb.targets);
+      },
+      {"--device"}));
 }
 
 TEST(GpuTrain, LossAndGradientMatchTheCpuForEveryActivationAndLoss) {

@@ -25,9 +25,12 @@ blasint to_blasint(int64_t v) {
 
 class CpuOps {
  public:
-  CpuOps(const ModelSpec& spec, int64_t num_params, const Dataset& data, const Targets& targets,
-         int64_t chunk)
-      : num_params_(num_params), data_(data), targets_(targets) {
+  CpuOps(const ModelSpec& spec, int64_t num_params, const Dataset& data, const Targets& targets)
+      : num_params_(num_params),
+        chunk_(std::min(data.n, kBackpropChunk)),
+        data_(data),
+        targets_(targets) {
+    const int64_t chunk = chunk_;
     int max_width = 0;
     for (const DenseLayer& layer : spec.layers) {
       Z_.emplace_back(static_cast<size_t>(layer.out * chunk));
@@ -51,6 +54,8 @@ class CpuOps {
     *num_correct = static_cast<double>(num_correct_);
   }
 
+  int64_t chunk() const { return chunk_; }
+  std::string device() const { return "cpu"; }
   const double* theta() const { return theta_; }
   double* grad() const { return grad_; }
   const double* X(int64_t start) const { return data_.X.data() + start * data_.d; }
@@ -105,6 +110,7 @@ class CpuOps {
 
  private:
   int64_t num_params_;
+  int64_t chunk_;  // samples
   const Dataset& data_;
   const Targets& targets_;
   const double* theta_ = nullptr;
@@ -115,34 +121,6 @@ class CpuOps {
   std::vector<int> sample_correct_;         // (Nc)
   double loss_sum_ = 0.0;
   int64_t num_correct_ = 0;
-};
-
-class CpuLossGradient final : public LossGradient {
- public:
-  CpuLossGradient(const ModelSpec& spec, int64_t num_params, const Dataset& data,
-                  const Targets& targets)
-      : spec_(spec),
-        num_params_(num_params),
-        n_(data.n),
-        d_(data.d),
-        width_(targets.width),
-        chunk_(std::min(data.n, kBackpropChunk)) {
-    check_backprop_inputs(spec, num_params, data, targets);
-    ops_ = std::make_unique<CpuOps>(spec_, num_params, data, targets, chunk_);
-  }
-
-  double evaluate(const double* theta, double* grad, double* acc) override {
-    return mean_loss_and_grad(*ops_, spec_, n_, d_, width_, chunk_, num_params_, theta, grad, acc);
-  }
-  std::string device() const override { return "cpu"; }
-  int64_t chunk() const override { return chunk_; }
-
- private:
-  ModelSpec spec_;
-  int64_t num_params_, n_;
-  int d_, width_;
-  int64_t chunk_;
-  std::unique_ptr<CpuOps> ops_;
 };
 
 }  // namespace
@@ -180,7 +158,8 @@ void check_backprop_inputs(const ModelSpec& spec, int64_t num_params, const Data
 
 std::unique_ptr<LossGradient> make_cpu_loss_gradient(const ModelSpec& spec, int64_t num_params,
                                                      const Dataset& data, const Targets& targets) {
-  return std::make_unique<CpuLossGradient>(spec, num_params, data, targets);
+  check_backprop_inputs(spec, num_params, data, targets);
+  return std::make_unique<PassLossGradient<CpuOps>>(spec, num_params, data, targets);
 }
 
 std::unique_ptr<LossGradient> make_loss_gradient(const DeviceChoice& device, double max_memory,
@@ -193,9 +172,9 @@ std::unique_ptr<LossGradient> make_loss_gradient(const DeviceChoice& device, dou
 
 double loss_and_grad(const Model& model, const Dataset& data, const Targets& targets,
                      std::vector<double>* grad, double* acc) {
-  CpuLossGradient cpu(model.spec, model.num_params(), data, targets);
+  const auto cpu = make_cpu_loss_gradient(model.spec, model.num_params(), data, targets);
   if (grad) grad->assign(model.theta.size(), 0.0);
-  return cpu.evaluate(model.theta.data(), grad ? grad->data() : nullptr, acc);
+  return cpu->evaluate(model.theta.data(), grad ? grad->data() : nullptr, acc);
 }
 
 }  // namespace lscan

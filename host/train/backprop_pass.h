@@ -26,6 +26,7 @@
 //                                                      sample order, and the count correct
 //   sample_loss_grads(kind, out, Nc, m, y, width, G)   G[:, j] = d sample_loss_j / d out[:, j]
 //   add_row_sums(delta, rows, Nc, gb)                  gb[i] += sum_j delta[i, j]
+//   int64_t chunk();  std::string device()             samples per chunk; "cpu", "cuda:N"
 //   begin(theta_host, grad_host)                       theta in; grad (when grad_host is not
 //                                                      null) and the sums zeroed
 //   finish(grad_host, &loss_sum, &num_correct)         the unscaled grad into grad_host (when not
@@ -34,9 +35,13 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <string>
 #include <utility>
 
+#include "host/data/dataset.h"
 #include "host/model/model.h"
+#include "host/model/targets.h"
+#include "host/train/backprop.h"
 
 namespace lscan {
 
@@ -118,5 +123,35 @@ double mean_loss_and_grad(Ops& ops, const ModelSpec& spec, int64_t n, int d, int
   if (acc) *acc = num_correct / n_double;
   return loss_sum / n_double;
 }
+
+// The LossGradient of one model and data set over an Ops type, constructed from
+// (spec, num_params, data, targets, ops_args...); the caller checks the inputs first
+// (check_backprop_inputs).
+template <class Ops>
+class PassLossGradient final : public LossGradient {
+ public:
+  template <class... OpsArgs>
+  PassLossGradient(const ModelSpec& spec, int64_t num_params, const Dataset& data,
+                   const Targets& targets, OpsArgs&&... ops_args)
+      : spec_(spec),
+        num_params_(num_params),
+        n_(data.n),
+        d_(data.d),
+        width_(targets.width),
+        ops_(spec, num_params, data, targets, std::forward<OpsArgs>(ops_args)...) {}
+
+  double evaluate(const double* theta, double* grad, double* acc) override {
+    return mean_loss_and_grad(ops_, spec_, n_, d_, width_, ops_.chunk(), num_params_, theta, grad,
+                              acc);
+  }
+  std::string device() const override { return ops_.device(); }
+  int64_t chunk() const override { return ops_.chunk(); }
+
+ private:
+  ModelSpec spec_;
+  int64_t num_params_, n_;
+  int d_, width_;
+  Ops ops_;
+};
 
 }  // namespace lscan

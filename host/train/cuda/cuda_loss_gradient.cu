@@ -109,7 +109,7 @@ class CudaOps {
   }
 
   int64_t chunk() const { return chunk_; }
-  int device() const { return device_; }
+  std::string device() const { return "cuda:" + std::to_string(device_); }
 
   void begin(const double* theta, double* grad) {
     LSCAN_CUDA_CHECK(cudaSetDevice(device_));
@@ -209,31 +209,6 @@ class CudaOps {
   DeviceBuffer<double> ones_;                // (Nc)
 };
 
-class CudaLossGradient final : public LossGradient {
- public:
-  CudaLossGradient(const ModelSpec& spec, int64_t num_params, const Dataset& data,
-                   const Targets& targets, int device, double max_memory)
-      : spec_(spec),
-        num_params_(num_params),
-        n_(data.n),
-        d_(data.d),
-        width_(targets.width),
-        ops_(spec, num_params, data, targets, device, max_memory) {}
-
-  double evaluate(const double* theta, double* grad, double* acc) override {
-    return mean_loss_and_grad(ops_, spec_, n_, d_, width_, ops_.chunk(), num_params_, theta, grad,
-                              acc);
-  }
-  std::string device() const override { return "cuda:" + std::to_string(ops_.device()); }
-  int64_t chunk() const override { return ops_.chunk(); }
-
- private:
-  ModelSpec spec_;
-  int64_t num_params_, n_;
-  int d_, width_;
-  CudaOps ops_;
-};
-
 }  // namespace
 
 namespace cuda_detail {
@@ -241,8 +216,8 @@ namespace cuda_detail {
 std::unique_ptr<LossGradient> create_cuda_loss_gradient(const ModelSpec& spec, int64_t num_params,
                                                         const Dataset& data, const Targets& targets,
                                                         int device_index, double max_memory) {
-  return std::make_unique<CudaLossGradient>(spec, num_params, data, targets, device_index,
-                                            max_memory);
+  return std::make_unique<PassLossGradient<CudaOps>>(spec, num_params, data, targets, device_index,
+                                                     max_memory);
 }
 
 }  // namespace cuda_detail

@@ -44,7 +44,6 @@ void validate_train_options(const TrainOptions& opt) {
 TrainReport train_model(Model& model, const Dataset& data, const Targets& targets,
                         const TrainOptions& opt,
                         const std::function<void(int epoch, double loss)>& on_epoch) {
-  validate_train_options(opt);
   const auto loss = make_cpu_loss_gradient(model.spec, model.num_params(), data, targets);
   return train_model(model, *loss, opt, on_epoch);
 }

@@ -261,6 +261,15 @@ TYPED_TEST_P(Engine, EveryPointIsWrittenAndNoMore) {
   }
 }
 
+// Accuracies of one point from two runs whose logits differ by rounding: a sample whose top two
+// logits lie within that rounding of each other may be classified either way. In fp32 on a GPU,
+// where cuBLAS may pick another kernel for another tile or chunk, that is about 3e-7 of the
+// samples, so a run of a few hundred thousand sample evaluations can meet one; one sample of n is
+// allowed.
+inline void expect_same_accuracy(double got, double want, int64_t n) {
+  EXPECT_NEAR(got, want, 1.0 / static_cast<double>(n) + 1e-12);
+}
+
 // The results of a problem for each (tile, chunk) cut.
 template <class Engine>
 std::vector<PointValues> runs_for_cuts(const EngineProblem& pb, Precision prec,
@@ -288,11 +297,12 @@ TYPED_TEST_P(Engine, TileSizeDoesNotChangeResults) {
       for (size_t p = 0; p < runs[0].loss.size(); ++p) {
         if (prec == Precision::FP64) {
           EXPECT_EQ(runs[r].loss[p], runs[0].loss[p]) << "run " << r << " point " << p;
+          EXPECT_EQ(runs[r].acc[p], runs[0].acc[p]) << "run " << r << " point " << p;
         } else {
           EXPECT_LT(rel_err(runs[r].loss[p], runs[0].loss[p]), 1e-6)
               << "run " << r << " point " << p;
+          expect_same_accuracy(runs[r].acc[p], runs[0].acc[p], pb.data.n);
         }
-        EXPECT_EQ(runs[r].acc[p], runs[0].acc[p]);
       }
   }
 }
@@ -312,7 +322,11 @@ TYPED_TEST_P(Engine, ChunkSizeChangesOnlyRounding) {
     for (size_t r = 1; r < runs.size(); ++r)
       for (size_t p = 0; p < runs[0].loss.size(); ++p) {
         EXPECT_LT(rel_err(runs[r].loss[p], runs[0].loss[p]), tol) << "run " << r << " point " << p;
-        EXPECT_EQ(runs[r].acc[p], runs[0].acc[p]);
+        if (prec == Precision::FP64) {
+          EXPECT_EQ(runs[r].acc[p], runs[0].acc[p]) << "run " << r << " point " << p;
+        } else {
+          expect_same_accuracy(runs[r].acc[p], runs[0].acc[p], pb.data.n);
+        }
       }
   }
 }

@@ -26,23 +26,6 @@
 
 namespace lscan::testing {
 
-struct EngineCase {
-  Activation act;
-  LossKind loss;
-};
-
-inline std::vector<EngineCase> all_engine_cases() {
-  const Activation acts[] = {Activation::Identity, Activation::Relu,    Activation::LeakyRelu,
-                             Activation::Tanh,     Activation::Sigmoid, Activation::Gelu,
-                             Activation::Softplus};
-  const LossKind losses[] = {LossKind::CrossEntropy, LossKind::Mse, LossKind::Hinge,
-                             LossKind::Logistic, LossKind::SigmoidMse};
-  std::vector<EngineCase> out;
-  for (Activation a : acts)
-    for (LossKind l : losses) out.push_back({a, l});
-  return out;
-}
-
 inline const Precision kAllPrecisions[] = {Precision::FP64, Precision::FP32, Precision::TF32,
                                            Precision::BF16};
 

@@ -16,6 +16,24 @@
 
 namespace lscan::testing {
 
+// Every activation with every loss, for suites that test each combination.
+struct EngineCase {
+  Activation act;
+  LossKind loss;
+};
+
+inline std::vector<EngineCase> all_engine_cases() {
+  const Activation acts[] = {Activation::Identity, Activation::Relu,    Activation::LeakyRelu,
+                             Activation::Tanh,     Activation::Sigmoid, Activation::Gelu,
+                             Activation::Softplus};
+  const LossKind losses[] = {LossKind::CrossEntropy, LossKind::Mse, LossKind::Hinge,
+                             LossKind::Logistic, LossKind::SigmoidMse};
+  std::vector<EngineCase> out;
+  for (Activation a : acts)
+    for (LossKind l : losses) out.push_back({a, l});
+  return out;
+}
+
 // LSCAN_TEST_SEED=<seed> replays a failure.
 inline uint64_t fresh_seed() {
   if (const char* replay = std::getenv("LSCAN_TEST_SEED"))

@@ -102,28 +102,21 @@ TEST(GpuTrain, LossAndGradientMatchTheCpuForEveryActivationAndLoss) {
   if (no_gpu()) GTEST_SKIP() << "no CUDA device";
   const uint64_t seed = fresh_seed();
   SCOPED_TRACE("seed " + std::to_string(seed));
-  const Activation acts[] = {Activation::Identity, Activation::Relu,    Activation::LeakyRelu,
-                             Activation::Tanh,     Activation::Sigmoid, Activation::Gelu,
-                             Activation::Softplus};
-  const LossKind losses[] = {LossKind::CrossEntropy, LossKind::Mse, LossKind::Hinge,
-                             LossKind::Logistic, LossKind::SigmoidMse};
   uint64_t s = seed;
-  for (Activation act : acts) {
-    for (LossKind loss : losses) {
-      SCOPED_TRACE(std::string(activation_name(act)) + " / " + loss_name(loss));
-      const int m = loss_is_binary(loss) ? 1 : 3;
-      const Problem pb({5, 9, 7, m}, act, loss, 1500, ++s);
-      const int64_t P = pb.model.num_params();
-      auto cpu = make_cpu_loss_gradient(pb.model.spec, P, pb.data, pb.targets);
-      auto gpu = make_cuda_loss_gradient(pb.model.spec, P, pb.data, pb.targets, 0, 0);
-      EXPECT_EQ(gpu->device(), "cuda:0");
-      const PassResult want = run_pass(*cpu, pb.model.theta);
-      const PassResult got = run_pass(*gpu, pb.model.theta);
-      expect_same_pass(got, want, pb.data.n);
-      double acc = -1;
-      EXPECT_EQ(gpu->evaluate(pb.model.theta.data(), nullptr, &acc), got.loss);
-      EXPECT_EQ(acc, got.acc);
-    }
+  for (const EngineCase& c : all_engine_cases()) {
+    SCOPED_TRACE(std::string(activation_name(c.act)) + " / " + loss_name(c.loss));
+    const int m = loss_is_binary(c.loss) ? 1 : 3;
+    const Problem pb({5, 9, 7, m}, c.act, c.loss, 1500, ++s);
+    const int64_t P = pb.model.num_params();
+    auto cpu = make_cpu_loss_gradient(pb.model.spec, P, pb.data, pb.targets);
+    auto gpu = make_cuda_loss_gradient(pb.model.spec, P, pb.data, pb.targets, 0, 0);
+    EXPECT_EQ(gpu->device(), "cuda:0");
+    const PassResult want = run_pass(*cpu, pb.model.theta);
+    const PassResult got = run_pass(*gpu, pb.model.theta);
+    expect_same_pass(got, want, pb.data.n);
+    double acc = -1;
+    EXPECT_EQ(gpu->evaluate(pb.model.theta.data(), nullptr, &acc), got.loss);
+    EXPECT_EQ(acc, got.acc);
   }
 }
 

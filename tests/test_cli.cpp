@@ -150,6 +150,9 @@ TEST_F(Cli, BadInputExitsTwoNamesTheProblemAndWritesNothing) {
   testing_util::write_bytes(dir.file("small.json"),
                             R"({"input_dim": 2, "layers": [{"type": "linear", "out": 3}],
                                 "loss": "cross_entropy"})");
+  testing_util::write_bytes(dir.file("huge.json"),
+                            R"({"input_dim": 2, "layers": [{"type": "linear", "out": 2000000000}],
+                                "loss": "cross_entropy"})");
   const std::string base = "scan --model m.json --weights m.safetensors ";
   const std::vector<BadCase> cases = {
       {base + "--data " + kData + " --x 0:1 --out o.h5", {"--x"}},
@@ -177,6 +180,8 @@ TEST_F(Cli, BadInputExitsTwoNamesTheProblemAndWritesNothing) {
        {"--optimizer"}},
       {"train --model m.json --data " + std::string(kData) + " --device cuda:7 --out t",
        {"--device", "cuda:7"}},
+      {"train --model huge.json --data " + std::string(kData) + " --out t",
+       {"huge.json", "layers[0].out", "at most 2147483647"}},
   };
   for (const BadCase& c : cases) {
     SCOPED_TRACE(c.args);
@@ -190,6 +195,25 @@ TEST_F(Cli, BadInputExitsTwoNamesTheProblemAndWritesNothing) {
     EXPECT_FALSE(exists(dir.file("o.json")));
     EXPECT_FALSE(exists(dir.file("t.safetensors")));
   }
+}
+
+// A model that does not fit the memory (400M parameters, 3.2 GB of fp64 weights, under a 2 GB
+// address-space limit) is reported as such, exit code 1, not as an internal error.
+TEST_F(Cli, OutOfHostMemoryIsReportedAsSuch) {
+  testing_util::write_bytes(dir.file("big.json"),
+                            R"({"input_dim": 20000, "layers": [{"type": "linear", "out": 20000}],
+                                "loss": "mse"})");
+  const std::string cmd = "cd '" + dir.path() + "' && ulimit -v 2000000 && " +
+                          testing_util::lscan_binary() +
+                          " train --model big.json --data blobs:n=10,dim=20000 --epochs 1 -q"
+                          " --out t 2>err.txt";
+  const int status = std::system(cmd.c_str());
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 1);
+  const std::string err = testing_util::read_bytes(dir.file("err.txt"));
+  EXPECT_NE(err.find("lscan: error: out of host memory"), std::string::npos) << err;
+  EXPECT_EQ(err.find("internal error"), std::string::npos) << err;
+  EXPECT_FALSE(exists(dir.file("t.safetensors")));
 }
 
 // A permuted copy has the same loss; the straight path between the two climbs above both.

@@ -345,6 +345,9 @@ TEST_F(SafetensorsBadInput, InvalidJsonHeader) {
   EXPECT_TRUE(rejects({"header", "not valid JSON"}));
   write_bytes(path_, st_file("[1, 2]  ", ""));
   EXPECT_TRUE(rejects({"header", "expected a JSON object"}));
+  // A number beyond double's range is an error of the file, not of lscan.
+  write_bytes(path_, st_file("{\"w\": 1e999}", ""));
+  EXPECT_TRUE(rejects({"header", "not valid JSON", "number overflow", "1e999"}));
 }
 
 TEST_F(SafetensorsBadInput, MissingFields) {

@@ -185,6 +185,16 @@ TEST(SpecBadInput, WrongValues) {
   EXPECT_TRUE(spec_rejected(with(mnist_spec(), at("/layers/0/out"), 1e12), {"layers[0].out"}));
   EXPECT_TRUE(
       spec_rejected(with(mnist_spec(), at("/layers/0/out"), 3000000000u), {"layers[0].out"}));
+  // Too many parameters: 2 * 2e9 for the first layer alone, and a sum of layers just over
+  // 2^31 - 1 (785 * 2735000 = 2,146,975,000 in layer 0, then + 2735000 * 1 + 1).
+  EXPECT_TRUE(spec_rejected(with(mnist_spec(), at("/layers/0/out"), 2000000000),
+                            {"layers[0].out", "2147483647", "parameters"}));
+  json wide = mnist_spec();
+  wide["layers"][0]["out"] = 2735000;
+  wide["layers"][2]["out"] = 1;
+  EXPECT_TRUE(spec_rejected(wide, {"layers[2].out", "2149710001 parameters"}));
+  wide["layers"][0]["out"] = 2700000;  // 2,122,200,001: within the limit
+  EXPECT_NO_THROW(parse_spec(wide, "spec.json"));
   EXPECT_TRUE(spec_rejected(with(mnist_spec(), at("/layers/2/bias"), "yes"),
                             {"layers[2].bias", "true or false"}));
   EXPECT_TRUE(spec_rejected(with(mnist_spec(), at("/layers/1/type"), 3), {"layers[1].type"}));
@@ -229,6 +239,9 @@ TEST(SpecBadInput, Files) {
   const std::string path = dir.file("broken.json");
   write_bytes(path, "{\"input_dim\": 3,\n \"layers\": [}");
   EXPECT_TRUE(throws_input_error([&] { read_spec(path); }, {path, "not valid JSON", "line 2"}));
+  write_bytes(path, "{\"input_dim\": 1e999, \"layers\": [], \"loss\": \"mse\"}");
+  EXPECT_TRUE(
+      throws_input_error([&] { read_spec(path); }, {path, "not valid JSON", "number overflow"}));
   const std::string absent = dir.file("absent.json");
   EXPECT_TRUE(throws_input_error([&] { read_spec(absent); }, {absent, "cannot open"}));
   write_bytes(path, "{\"input_dim\": 3, \"layers\": [{\"type\": \"relu\"}], \"loss\": \"mse\"}");

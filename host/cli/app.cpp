@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <exception>
+#include <new>
 
 #include "host/cli/commands.h"
 #include "host/core/error.h"
@@ -49,6 +50,12 @@ Run 'lscan COMMAND --help' for a command's options.)");
   } catch (const InputError& e) {
     std::fprintf(stderr, "lscan: error: %s\n", e.what());
     return 2;
+  } catch (const std::bad_alloc&) {
+    // Not a bug and not bad input: the model, data or tile does not fit this machine's memory.
+    std::fprintf(stderr,
+                 "lscan: error: out of host memory; use a smaller model, data set or grid, or "
+                 "lower --max-memory\n");
+    return 1;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "lscan: internal error: %s\n", e.what());
     return 1;

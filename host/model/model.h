@@ -33,6 +33,11 @@ struct TensorInfo {
   int layer = 0;  // index into ModelSpec::layers
 };
 
+// The most parameters a model may have, 2^31 - 1: the GPU engine indexes a point's weights with
+// 32-bit integers (cuBLAS dimensions, kernel indices), and a scan holds theta and each direction
+// in fp64, 16 GiB apiece at this size.
+constexpr int64_t kMaxParams = 2147483647;
+
 struct ModelSpec {
   int input_dim = 0;
   std::vector<DenseLayer> layers;

@@ -164,12 +164,8 @@ StFile parse_safetensors(const std::string& bytes, const std::string& source,
                     std::to_string(after_prefix) +
                     " follow the 8-byte prefix (truncated file, or not a safetensors file)");
 
-  json header;
-  try {
-    header = json::parse(bytes.begin() + 8, bytes.begin() + 8 + static_cast<int64_t>(header_len));
-  } catch (const json::parse_error& e) {
-    input_error(source, "header", "not valid JSON: " + json_parse_message(e));
-  }
+  const json header = parse_json_text(
+      bytes.begin() + 8, bytes.begin() + 8 + static_cast<int64_t>(header_len), source, "header");
   if (!header.is_object())
     input_error(source, "header", "expected a JSON object, found " + json_excerpt(header));
 

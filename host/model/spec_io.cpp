@@ -77,6 +77,7 @@ ModelSpec parse_spec(const json& j, const std::string& source) {
                 "found " +
                     json_excerpt(layers));
   bool after_activation = false;
+  int64_t params = 0;  // so far; each layer adds at most INT_MAX^2 + INT_MAX, no overflow
   for (size_t i = 0; i < layers.size(); ++i) {
     const std::string field = "layers[" + std::to_string(i) + "]";
     const json& entry = layers[i];
@@ -100,6 +101,12 @@ ModelSpec parse_spec(const json& j, const std::string& source) {
         layer.bias = entry["bias"].get<bool>();
       }
       layer.module_index = static_cast<int>(i);
+      params += static_cast<int64_t>(layer.out) * layer.in + (layer.bias ? layer.out : 0);
+      if (params > kMaxParams)
+        input_error(source, field + ".out",
+                    "out = " + std::to_string(layer.out) + " takes the model to " +
+                        std::to_string(params) + " parameters; lscan handles at most " +
+                        std::to_string(kMaxParams) + " (2^31 - 1)");
       spec.layers.push_back(layer);
       after_activation = false;
       continue;
@@ -148,13 +155,7 @@ ModelSpec parse_spec(const json& j, const std::string& source) {
 
 ModelSpec read_spec(const std::string& path) {
   const std::string text = read_file(path);
-  json j;
-  try {
-    j = json::parse(text);
-  } catch (const json::parse_error& e) {
-    input_error(path, "", "not valid JSON: " + json_parse_message(e));
-  }
-  return parse_spec(j, path);
+  return parse_spec(parse_json_text(text.begin(), text.end(), path, ""), path);
 }
 
 json spec_to_json(const ModelSpec& spec) {

@@ -180,6 +180,8 @@ TEST_F(Cli, BadInputExitsTwoNamesTheProblemAndWritesNothing) {
        {"--optimizer"}},
       {"train --model m.json --data " + std::string(kData) + " --device cuda:7 --out t",
        {"--device", "cuda:7"}},
+      {base + "--data " + kData + " --x 0:1:1000000 --y 0:1:1000000 --z 0:1:1000000 --out o.h5",
+       {"--z", "1000000 x 1000000 x 1000000", "at most 2147483647"}},
       {"train --model huge.json --data " + std::string(kData) + " --out t",
        {"huge.json", "layers[0].out", "at most 2147483647"}},
   };

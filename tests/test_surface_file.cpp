@@ -463,6 +463,20 @@ TEST_F(SurfaceFileBadInput, NonFiniteCoordinates) {
                      {file("nan.h5"), "xcoordinates", "not finite"});
 }
 
+// Three axes of 2000 points claim 8e9 grid points: refused before any map is allocated.
+TEST_F(SurfaceFileBadInput, GridLargerThanLscanReads) {
+  {
+    H5Id f(H5Fcreate(file("huge.h5").c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT));
+    std::vector<double> axis(2000);
+    for (size_t i = 0; i < axis.size(); ++i) axis[i] = static_cast<double>(i);
+    for (const char* name : {"xcoordinates", "ycoordinates", "zcoordinates"})
+      raw_write(f.get(), name, {axis.size()}, axis);
+    raw_write(f.get(), "train_loss", {3}, {1, 2, 3});
+  }
+  expect_input_error([&] { read_surface(file("huge.h5")); },
+                     {file("huge.h5"), "zcoordinates", "8000000000 points", "2147483647"});
+}
+
 TEST_F(SurfaceFileBadInput, UnevenlySpacedCoordinates) {
   {
     H5Id f(H5Fcreate(file("uneven.h5").c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT));

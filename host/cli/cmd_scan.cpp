@@ -127,6 +127,14 @@ int run_scan_command(const ScanOptions& o, const std::string& command_line) {
     if (o.y.empty()) input_error("", "--z", "a 3-D scan needs --y as well");
     grid.axes.push_back(GridAxis::parse(o.z, "--z"));
   }
+  if (grid.num_points() > kMaxGridPoints) {
+    std::string sizes;
+    for (const GridAxis& a : grid.axes)
+      sizes += (sizes.empty() ? "" : " x ") + std::to_string(a.num);
+    input_error("", o.z.empty() ? (o.y.empty() ? "--x" : "--y") : "--z",
+                "the grid has " + sizes + " = " + std::to_string(grid.num_points()) +
+                    " points; lscan scans at most " + std::to_string(kMaxGridPoints));
+  }
   const DirNorm norm = parse_dir_norm(o.norm);
   const BiasMode bias = parse_bias_mode(o.bias);
   const Precision precision = parse_precision(o.run.precision);

@@ -23,6 +23,11 @@ struct GridAxis {
   static GridAxis parse(const std::string& text, const std::string& flag);
 };
 
+// The most points a grid may have, 2^31 - 1. A scan keeps a few fp64 maps of its grid (losses,
+// accuracies, curvature), 16 GiB apiece at this size; the cap turns absurd grids (three axes of a
+// million points) into an input error instead of a failed allocation.
+constexpr int64_t kMaxGridPoints = 2147483647;
+
 struct Grid {
   std::vector<GridAxis> axes;  // 1 to 3
 

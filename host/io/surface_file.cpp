@@ -553,6 +553,11 @@ SurfaceFile read_surface(const std::string& path) {
   if (s.axes.size() < 3 && r.has_link(r.file(), kCoordinateNames[2])) {
     r.fail(kCoordinateNames[2], "present without ycoordinates");
   }
+  if (s.num_points() > kMaxGridPoints) {
+    r.fail(kCoordinateNames[s.axes.size() - 1],
+           "the grid has " + std::to_string(s.num_points()) + " points, more than the " +
+               std::to_string(kMaxGridPoints) + " lscan reads");
+  }
   const std::vector<int64_t> shape = s.shape();
   std::string expected = "expected shape " + shape_str(shape) + " (len(xcoordinates)";
   for (size_t i = 1; i < shape.size(); ++i) {

@@ -6,8 +6,8 @@
 #      the data resident and streamed, racecheck in every precision, initcheck and synccheck in
 #      fp32; memcheck on the GPU engine tests; memcheck, racecheck and initcheck on a small
 #      `lscan train --device cuda` in one chunk and in many
-#   4. bench_gpu_engine, bench_train, and benchmarks/peer_torch.py when torch is installed (first
-#      checked against lscan --device cuda on the same files)
+#   4. bench_gpu_engine, bench_train, and benchmarks/peer_torch.py when torch is installed (its
+#      check against lscan --device cuda on the same files, then its timings)
 # Each step writes LOG_DIR/<step>.log; the summary lists the failed steps.
 #
 #   benchmarks/gpu_checks.sh LOG_DIR
@@ -138,7 +138,11 @@ if part bench; then
   step bench_gpu_engine "$BUILD/bench_gpu_engine"
   step bench_train "$BUILD/bench_train"
   if python3 -c "import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)" 2>/dev/null; then
-    step peer_torch python3 "$ROOT/benchmarks/peer_torch.py" --check-lscan "$BUILD/lscan"
+    # First that PyTorch computes lscan's function on the same files (lscan on the GPU), then
+    # the timings; two steps, so that a failed check does not cost the timings.
+    step peer_torch_check python3 "$ROOT/benchmarks/peer_torch.py" --check-lscan "$BUILD/lscan" \
+      --precisions fp32 --grid 5 --loop-points 5 --runs 1
+    step peer_torch python3 "$ROOT/benchmarks/peer_torch.py"
   else
     echo "== peer_torch: skipped (python3 has no torch with CUDA)" | tee "$LOG/peer_torch.log"
   fi

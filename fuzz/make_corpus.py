@@ -1,13 +1,17 @@
 #!/usr/bin/env python3
 """Writes the seed inputs of the fuzz targets into fuzz/corpus/<target>/: small valid files of
-every kind the readers take, written by numpy and safetensors as users' tools write them.
+every kind the readers take, written by numpy and safetensors as users' tools write them, and
+surface files written by lscan itself.
 
-    python3 fuzz/make_corpus.py      (needs numpy and safetensors)
+    python3 fuzz/make_corpus.py [LSCAN]      (needs numpy and safetensors; LSCAN: build/lscan)
 """
 
 import json
 import os
 import struct
+import subprocess
+import sys
+import tempfile
 
 import numpy as np
 from safetensors.numpy import save
@@ -32,8 +36,27 @@ def npy_bytes(array, version=None):
     return buf.getvalue()
 
 
+def surfaces(lscan):
+    """1-D and 2-D surface files of a tiny model, as `lscan scan` writes them."""
+    with tempfile.TemporaryDirectory() as tmp:
+        with open(os.path.join(tmp, "m.json"), "w") as f:
+            json.dump({"input_dim": 2, "layers": [{"type": "linear", "out": 3}],
+                       "loss": "cross_entropy"}, f)
+        run = lambda *args: subprocess.run([lscan, *args, "-q"], cwd=tmp, check=True)
+        run("train", "--model", "m.json", "--data", "blobs:n=30", "--epochs", "3", "--out", "m")
+        common = ["scan", "--model", "m.json", "--weights", "m.safetensors", "--data",
+                  "blobs:n=30", "--no-analyze", "--x", "-1:1:3"]
+        run(*common, "--out", "s1.h5")
+        run(*common, "--y", "-1:1:2", "--test-fraction", "0.2", "--out", "s2.h5")
+        for name in ("s1.h5", "s2.h5"):
+            with open(os.path.join(tmp, name), "rb") as f:
+                put("surface", name.replace(".h5", "_scan"), f.read())
+
+
 def main():
     rng = np.random.default_rng(0)
+    if len(sys.argv) > 1:
+        surfaces(os.path.abspath(sys.argv[1]))
 
     # safetensors: every dtype lscan reads, a scalar, an empty tensor, metadata.
     put("safetensors", "f32_two_tensors",

@@ -30,13 +30,16 @@ failed=()
 for t in "${targets[@]}"; do
   mkdir -p "build-fuzz/corpus/$t" "build-fuzz/artifacts/$t"
   echo "== $t: ${seconds} s"
-  extra=()
+  extra=() asan=${ASAN_OPTIONS:-}
   # HDF5 (Debian's build, not instrumented) leaks a few metadata-cache blocks when it gives up on a
   # damaged file; those leaks are not lscan's, crashes and errors in lscan's code still count.
-  [[ $t == surface ]] && extra=(-detect_leaks=0)
+  if [[ $t == surface ]]; then
+    extra=(-detect_leaks=0)
+    asan=detect_leaks=0${asan:+:$asan}
+  fi
   # One thread for OpenBLAS and OpenMP: the readers use neither, and the fuzzer runs one input
   # at a time.
-  if OMP_NUM_THREADS=1 TMPDIR=build-fuzz "build-fuzz/fuzz_$t" "build-fuzz/corpus/$t" "fuzz/corpus/$t" \
+  if ASAN_OPTIONS=$asan OMP_NUM_THREADS=1 TMPDIR=build-fuzz "build-fuzz/fuzz_$t" "build-fuzz/corpus/$t" "fuzz/corpus/$t" \
     -max_total_time="$seconds" -timeout=10 -rss_limit_mb=4096 -print_final_stats=1 \
     -artifact_prefix="build-fuzz/artifacts/$t/" "${extra[@]}" >"build-fuzz/$t.log" 2>&1; then
     grep -E "stat::number_of_executed_units|stat::new_units_added" "build-fuzz/$t.log" | tr '\n' ' '

@@ -182,6 +182,31 @@ TEST_F(Cli, BadInputExitsTwoNamesTheProblemAndWritesNothing) {
        {"--device", "cuda:7"}},
       {base + "--data " + kData + " --x 0:1:1000000 --y 0:1:1000000 --z 0:1:1000000 --out o.h5",
        {"--z", "1000000 x 1000000 x 1000000", "at most 2147483647"}},
+      // Numbers out of range, NaN and infinity: each an error before anything is computed.
+      {base + "--data " + kData + " --x 0:1:3 --tile -5 --out o.h5", {"--tile", "-5"}},
+      {base + "--data " + kData + " --x 0:1:3 --curvature-dirs 1000000000 --out o.h5",
+       {"--curvature-dirs", "0 to 10000"}},
+      {base + "--data " + kData + " --x 0:1:3 --curvature-step nan --out o.h5",
+       {"--curvature-step", "nan"}},
+      {base + "--data " + kData + " --x 0:1:3 --curvature-step inf --out o.h5",
+       {"--curvature-step", "inf"}},
+      {base + "--data " + kData + " --x 0:1:3 --y 0:1:3 --jensen-pairs -1 --out o.h5",
+       {"--jensen-pairs", "-1"}},
+      {base + "--data " + kData + " --x 0:1:3 --tau-factor nan --out o.h5",
+       {"--tau-factor", "nan"}},
+      {base + "--data " + kData + " --x 0:1:3 --tau-factor -1 --out o.h5", {"--tau-factor", "-1"}},
+      {base + "--data " + kData + " --x 0:1:3 --test-fraction nan --out o.h5",
+       {"--test-fraction", "nan"}},
+      {base + "--data " + kData + " --x 0:1:3 --test-fraction -0.2 --out o.h5",
+       {"--test-fraction", "-0.2"}},
+      {base + "--data " + kData + " --x 0:1:3 --max-memory 1e300 --out o.h5",
+       {"--max-memory", "1024T"}},
+      {"train --model m.json --data " + std::string(kData) + " --test-fraction nan --out t",
+       {"--test-fraction", "nan"}},
+      // Weights of order 1e300 after a step with learning rate 1e300 do not fit the F32 file.
+      {"train --model m.json --data " + std::string(kData) +
+           " --optimizer gd --lr 1e300 --epochs 20 --out t",
+       {"t.safetensors", "beyond the range of F32", "--weights-dtype f64"}},
       {"train --model huge.json --data " + std::string(kData) + " --out t",
        {"huge.json", "layers[0].out", "at most 2147483647"}},
   };
@@ -258,6 +283,14 @@ TEST_F(Cli, AnalyzeAndPlotAForeignSurface) {
     EXPECT_TRUE(exists(dir.file("analyzed_train_lambda_min.png")));
   }
   EXPECT_EQ(run_lscan(dir, "analyze nosuch.h5").code, 2);
+  for (const char* bad :
+       {"--noise-relative nan", "--noise-absolute inf", "--tau-factor -2", "--jensen-pairs -3"}) {
+    const CliRun r = run_lscan(dir, std::string("analyze ll.h5 -q --summary bad.json ") + bad);
+    EXPECT_EQ(r.code, 2) << bad;
+    EXPECT_NE(r.err.find(std::string(bad).substr(0, std::string(bad).find(' '))), std::string::npos)
+        << r.err;
+    EXPECT_FALSE(exists(dir.file("bad.json"))) << bad;
+  }
   EXPECT_EQ(run_lscan(dir, "plot m.json").code, 2);
 }
 

@@ -153,7 +153,22 @@ TEST(Safetensors, WriterRejectsBadArguments) {
                std::invalid_argument);
   EXPECT_THROW(write_safetensors(path, {{"__metadata__", {"", {1}, {1}}}}, "F32"),
                std::invalid_argument);
+  // Finite values beyond float's range (3.4e38) cannot be written as F32; F64 takes them.
+  const StTensor big{"", {3}, {1, -1e300, 2}};
+  EXPECT_TRUE(throws_input_error(
+      [&] {
+        write_safetensors(path, {{"w", big}}, "F32");
+      },
+      {path, "tensor 'w'", "-1e+300", "flat index 1", "F32"}));
   EXPECT_FALSE(std::filesystem::exists(path));
+  const StTensor edge{"", {2}, {std::numeric_limits<float>::max(), -1e38}};
+  write_safetensors(path, {{"w", edge}}, "F32");
+  EXPECT_EQ(read_safetensors(path).tensors.at("w").values,
+            (std::vector<double>{std::numeric_limits<float>::max(), static_cast<float>(-1e38)}));
+  std::filesystem::remove(path);
+  write_safetensors(path, {{"w", big}}, "F64");
+  EXPECT_EQ(read_safetensors(path).tensors.at("w").values, big.values);
+  std::filesystem::remove(path);
 }
 
 // The value of an f16 pattern by its definition, independent of the bit-level decoder.

@@ -4,15 +4,14 @@
 #include <cstdio>
 #include <sstream>
 
+#include "host/core/format.h"
+
 namespace lscan {
 
 namespace {
 
 std::string fmt(double v) {
-  std::ostringstream os;
-  os.precision(4);
-  os << v;
-  return os.str();
+  return format_number(v, 4);
 }
 
 nlohmann::json coords(const Grid& grid, int64_t index) {

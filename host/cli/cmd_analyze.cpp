@@ -7,6 +7,7 @@
 #include "host/cli/commands.h"
 #include "host/core/error.h"
 #include "host/core/file_io.h"
+#include "host/core/format.h"
 #include "host/io/surface_file.h"
 
 namespace lscan {
@@ -22,6 +23,16 @@ void add_analysis_options(CLI::App& app, AnalysisCliOptions& o) {
   app.add_option("--jensen-pairs", o.jensen_pairs,
                  "Sampled off-line pairs for the Jensen test in 2-D and 3-D")
       ->capture_default_str();
+}
+
+void check_analysis_options(const AnalysisCliOptions& o) {
+  if (!(o.k_tau >= 0 && std::isfinite(o.k_tau)))
+    input_error("", "--tau-factor",
+                "expected a finite factor >= 0, found " + format_number(o.k_tau));
+  if (o.jensen_pairs < 0 || o.jensen_pairs > kMaxJensenPairs)
+    input_error("", "--jensen-pairs",
+                "expected a count from 0 to " + std::to_string(kMaxJensenPairs) + ", found " +
+                    std::to_string(o.jensen_pairs));
 }
 
 CLI::App* add_analyze_command(CLI::App& app, AnalyzeOptions& o) {
@@ -46,7 +57,13 @@ fp32 rounding (relative 2^-24 x 100) unless --noise-relative / --noise-absolute 
 }
 
 int run_analyze_command(const AnalyzeOptions& o) {
-  if (!(o.analysis.k_tau >= 0)) input_error("", "--tau-factor", "expected a factor >= 0");
+  check_analysis_options(o.analysis);
+  // -1, the default, takes the value from the file.
+  for (const auto& [flag, v] :
+       {std::pair<const char*, double>{"--noise-relative", o.noise_relative},
+        {"--noise-absolute", o.noise_absolute}})
+    if (!(v == -1 || (v >= 0 && std::isfinite(v))))
+      input_error("", flag, "expected a finite value >= 0, found " + format_number(v));
   SurfaceFile file = read_surface(o.file);
   const Grid grid{file.axes};
   AnalysisOptions options;

@@ -1,4 +1,5 @@
 // lscan scan: evaluate the loss on a 1-D, 2-D or 3-D grid around a model.
+#include <cmath>
 #include <cstdio>
 #include <iostream>
 
@@ -7,12 +8,17 @@
 #include "host/cli/progress.h"
 #include "host/core/error.h"
 #include "host/core/file_io.h"
+#include "host/core/format.h"
 #include "host/engine/device.h"
 #include "host/engine/surface_scan.h"
 #include "host/grid/direction_file.h"
 #include "host/model/model_io.h"
 
 namespace lscan {
+
+// The most --curvature-dirs: 10,000 P-vectors already take 80 GB for a model of a million
+// parameters.
+constexpr int kMaxProbeDirections = 10000;
 
 CLI::App* add_scan_command(CLI::App& app, ScanOptions& o) {
   CLI::App* c = app.add_subcommand("scan", "Scan the loss surface around a model on a grid");
@@ -156,10 +162,22 @@ int run_scan_command(const ScanOptions& o, const std::string& command_line) {
       dirs.push_back(random_direction(model, o.seed, i, norm, bias));
   }
 
-  if (o.curvature_dirs < 0) input_error("", "--curvature-dirs", "expected K >= 0");
+  // Every probe direction is held as a P-vector and costs two evaluations per probed point.
+  if (o.curvature_dirs < 0 || o.curvature_dirs > kMaxProbeDirections)
+    input_error("", "--curvature-dirs",
+                "expected K from 0 to " + std::to_string(kMaxProbeDirections) + ", found " +
+                    std::to_string(o.curvature_dirs));
   if (o.curvature_every < 1) input_error("", "--curvature-every", "expected s >= 1");
-  if (o.curvature_step < 0) input_error("", "--curvature-step", "expected h > 0 (or 0: default)");
+  if (!(o.curvature_step >= 0 && std::isfinite(o.curvature_step)))
+    input_error(
+        "", "--curvature-step",
+        "expected a finite h > 0 (or 0: default), found " + format_number(o.curvature_step));
   if (o.noise_check < 0) input_error("", "--noise-check", "expected a count >= 0");
+  if (o.run.tile < 0)
+    input_error("", "--tile",
+                "expected N >= 1 points (or 0: from the memory budget), found " +
+                    std::to_string(o.run.tile));
+  check_analysis_options(o.analysis);
   const ProbeKind probe_kind = parse_probe_kind(o.curvature_kind);
   const DeviceChoice device = choose_device(o.run.device);
   if (!o.run.quiet) std::fprintf(stderr, "%s\n", device.notice.c_str());

@@ -86,7 +86,13 @@ int run_train_command(const TrainCommandOptions& o) {
   progress.finish();
 
   const std::string prefix = strip_suffix(o.out);
-  save_model(model, prefix + ".json", prefix + ".safetensors", o.dtype == "f64" ? "F64" : "F32");
+  try {
+    save_model(model, prefix + ".json", prefix + ".safetensors", o.dtype == "f64" ? "F64" : "F32");
+  } catch (const InputError& e) {
+    if (o.dtype == "f64") throw;
+    // Weights beyond float's range (a diverged run, or a huge learning rate): say which flag.
+    throw InputError(std::string(e.what()) + " (--weights-dtype f64)");
+  }
   if (!o.run.quiet) {
     std::printf("train: %s, %d steps, %.2f s on %s (fp64)\n", opt.optimizer.c_str(), r.epochs_run,
                 r.seconds, loss->device().c_str());

@@ -17,6 +17,10 @@ struct AnalysisCliOptions {
   int64_t jensen_pairs = 100000;
 };
 void add_analysis_options(CLI::App& app, AnalysisCliOptions& o);
+// Throws InputError for a --tau-factor that is not a finite number >= 0 or a --jensen-pairs
+// outside 0..kMaxJensenPairs (NaN fails every check).
+void check_analysis_options(const AnalysisCliOptions& o);
+constexpr int64_t kMaxJensenPairs = 1000000000;
 
 struct ScanOptions {
   std::string model, weights, out, summary;

@@ -31,10 +31,13 @@ void add_data_options(CLI::App& app, DataOptions& o) {
 
 LoadedData load_data(const DataOptions& o) {
   LoadedData d;
-  if (!o.test_path.empty() && o.test_fraction > 0)
+  // Any --test-fraction but the default 0 is split, so that split_dataset rejects a negative or
+  // NaN one instead of ignoring it.
+  const bool split = o.test_fraction != 0 || std::isnan(o.test_fraction);
+  if (!o.test_path.empty() && split)
     input_error("", "--test-fraction", "give either --test-data or --test-fraction, not both");
   Dataset all = load_dataset(o.train);
-  if (o.test_fraction > 0) {
+  if (split) {
     auto parts = split_dataset(all, o.test_fraction, o.split_seed);
     d.train = std::move(parts.first);
     d.test = std::move(parts.second);
@@ -102,6 +105,9 @@ double parse_bytes(const std::string& text, const std::string& flag) {
   }
   if (!(v > 0) || !std::isfinite(v))
     input_error("", flag, "expected a positive size, got '" + text + "'");
+  // Beyond a pebibyte the budget means nothing, and tile sizes computed from it would overflow.
+  if (v * scale > 1024.0 * 1024 * 1024 * 1024 * 1024)
+    input_error("", flag, "expected a size up to 1024T, got '" + text + "'");
   return v * scale;
 }
 

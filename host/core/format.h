@@ -1,4 +1,4 @@
-// Numbers for people: sizes in bytes, MiB or GiB.
+// Numbers for people: sizes in bytes, MiB or GiB; other numbers as printf's %g would show them.
 #pragma once
 
 #include <sstream>
@@ -16,6 +16,14 @@ inline std::string format_bytes(double b) {
   } else {
     os << b / (1024.0 * 1024 * 1024) << " GiB";
   }
+  return os.str();
+}
+
+// 0.2 -> "0.2", -1 -> "-1", 1e-300 -> "1e-300", NaN -> "nan": `digits` significant digits.
+inline std::string format_number(double v, int digits = 6) {
+  std::ostringstream os;
+  os.precision(digits);
+  os << v;
   return os.str();
 }
 

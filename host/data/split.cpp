@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "host/core/error.h"
+#include "host/core/format.h"
 #include "host/core/rng.h"
 
 namespace lscan {
@@ -45,7 +46,7 @@ std::pair<Dataset, Dataset> split_dataset(const Dataset& d, double test_fraction
   if (!(test_fraction > 0.0 && test_fraction < 1.0))
     input_error(
         "", "--test-fraction",
-        "expected a fraction strictly between 0 and 1, found " + std::to_string(test_fraction));
+        "expected a fraction strictly between 0 and 1, found " + format_number(test_fraction));
   const auto n_train = static_cast<int64_t>(std::llround((1.0 - test_fraction) * d.n));
   if (n_train <= 0 || n_train >= d.n)
     input_error("", "--test-fraction",

@@ -10,6 +10,7 @@
 
 #include "host/core/error.h"
 #include "host/core/file_io.h"
+#include "host/core/format.h"
 #include "host/model/json_text.h"
 
 namespace lscan {
@@ -340,8 +341,15 @@ void write_safetensors(const std::string& path,
   store_le(out, text.size(), 8);
   out += text;
   for (const auto& [name, t] : tensors) {
-    for (double v : t.values) {
+    for (size_t i = 0; i < t.values.size(); ++i) {
+      const double v = t.values[i];
       if (size == 4) {
+        // A finite value beyond float's range would become an infinity (and the cast is undefined
+        // behaviour): refuse rather than write a file that reads back as Inf.
+        if (std::isfinite(v) && std::fabs(v) > std::numeric_limits<float>::max())
+          input_error(path, "tensor '" + name + "'",
+                      "value " + format_number(v) + " at flat index " + std::to_string(i) +
+                          " is beyond the range of F32; write F64 instead");
         const float f = static_cast<float>(v);
         uint32_t bits;
         std::memcpy(&bits, &f, sizeof(bits));

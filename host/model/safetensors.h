@@ -36,8 +36,9 @@ StFile parse_safetensors(const std::string& bytes, const std::string& source,
 
 // Writes `tensors` in the given order as `dtype` ("F32" or "F64"; StTensor::dtype is ignored),
 // with the header padded with spaces to a multiple of 8 bytes as the reference implementation
-// does, atomically (see write_file_atomic). Throws InputError for another dtype or a failed write
-// and std::invalid_argument for a tensor whose values do not match its shape or a repeated name.
+// does, atomically (see write_file_atomic). Throws InputError for another dtype, a finite value
+// beyond F32's range when writing F32, or a failed write, and std::invalid_argument for a tensor
+// whose values do not match its shape or a repeated name.
 void write_safetensors(const std::string& path,
                        const std::vector<std::pair<std::string, StTensor>>& tensors,
                        const std::string& dtype,

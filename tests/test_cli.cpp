@@ -207,6 +207,11 @@ TEST_F(Cli, BadInputExitsTwoNamesTheProblemAndWritesNothing) {
       {"train --model m.json --data " + std::string(kData) +
            " --optimizer gd --lr 1e300 --epochs 20 --out t",
        {"t.safetensors", "beyond the range of F32", "--weights-dtype f64"}},
+      // Errors in the test set name the test options.
+      {base + "--data " + kData + " --x 0:1:3 --test-data blobs:n=0 --out o.h5",
+       {"--test-data", "'blobs:n=0'", "n:"}},
+      {base + "--data " + kData + " --x 0:1:3 --test-data x.npy --out o.h5",
+       {"x.npy", "--test-labels"}},
       {"train --model huge.json --data " + std::string(kData) + " --out t",
        {"huge.json", "layers[0].out", "at most 2147483647"}},
   };

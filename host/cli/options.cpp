@@ -48,6 +48,8 @@ LoadedData load_data(const DataOptions& o) {
     DataSource t = o.train;
     t.path = o.test_path;
     t.labels = o.test_labels;
+    t.flag = "--test-data";
+    t.labels_flag = "--test-labels";
     d.test = load_dataset(t);
     if (d.test->d != d.train.d)
       input_error(o.test_path, "features",

@@ -39,7 +39,7 @@ std::string number_str(double v) {
 // are rejected by finish(), which also builds the description from the values looked up.
 class SpecArgs {
  public:
-  explicit SpecArgs(const std::string& spec) : spec_(spec) {
+  SpecArgs(const std::string& spec, const std::string& flag) : spec_(spec), flag_(flag) {
     const size_t colon = spec.find(':');
     name_ = trim(spec.substr(0, colon));
     if (colon == std::string::npos) return;
@@ -59,7 +59,7 @@ class SpecArgs {
   const std::string& name() const { return name_; }
 
   [[noreturn]] void fail(const std::string& key, const std::string& what) const {
-    input_error("", "--data", "'" + spec_ + "': " + key + ": " + what);
+    input_error("", flag_, "'" + spec_ + "': " + key + ": " + what);
   }
 
   // A whole number in [lo, hi]; "1e4" is accepted.
@@ -132,6 +132,7 @@ class SpecArgs {
   }
 
   std::string spec_;
+  std::string flag_;  // the option that gave the spec: --data or --test-data
   std::string name_;
   std::vector<std::pair<std::string, std::string>> given_;
   std::vector<std::pair<std::string, std::string>> resolved_;
@@ -289,13 +290,13 @@ bool is_generator_spec(const std::string& spec) {
   return false;
 }
 
-Dataset generate_dataset(const std::string& spec) {
-  SpecArgs args(spec);
+Dataset generate_dataset(const std::string& spec, const std::string& flag) {
+  SpecArgs args(spec, flag);
   if (args.name() == "blobs") return blobs(args);
   if (args.name() == "spirals") return spirals(args);
   if (args.name() == "xor") return xor_quadrants(args);
   if (args.name() == "teacher") return teacher(args);
-  input_error("", "--data",
+  input_error("", flag,
               "'" + spec + "': unknown generator '" + args.name() +
                   "'; expected blobs, spirals, xor or teacher");
 }

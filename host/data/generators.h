@@ -28,9 +28,9 @@ namespace lscan {
 // Whether `spec` names a generator: blobs, spirals, xor or teacher, alone or followed by ':'.
 bool is_generator_spec(const std::string& spec);
 
-// Throws InputError (field "--data") naming the spec and the key on an unknown generator or key, a
-// repeated key, or a value that is not a number in range. The description records every
-// parameter: "blobs(n=1000, dim=2, classes=3, spread=1, seed=0)".
-Dataset generate_dataset(const std::string& spec);
+// Throws InputError (field `flag`, the option that gave the spec) naming the spec and the key on an
+// unknown generator or key, a repeated key, or a value that is not a number in range. The
+// description records every parameter: "blobs(n=1000, dim=2, classes=3, spread=1, seed=0)".
+Dataset generate_dataset(const std::string& spec, const std::string& flag = "--data");
 
 }  // namespace lscan

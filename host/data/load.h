@@ -13,6 +13,8 @@ struct DataSource {
   std::string label_column = "-1";  // csv: header name or 0-based index, negative from the end
   std::string format = "auto";      // auto, generator, npy, csv, idx (--data-format)
   bool allow_nonfinite = false;     // accept NaN and Inf in npy and csv files
+  std::string flag = "--data";      // the options that gave path and labels, for messages
+  std::string labels_flag = "--labels";
 };
 
 // format auto: a generator spec (host/data/generators.h) is generated; otherwise the file name

@@ -207,6 +207,12 @@ TEST_F(Cli, BadInputExitsTwoNamesTheProblemAndWritesNothing) {
       {"train --model m.json --data " + std::string(kData) +
            " --optimizer gd --lr 1e300 --epochs 20 --out t",
        {"t.safetensors", "beyond the range of F32", "--weights-dtype f64"}},
+      // Outputs that cannot be written fail before the scan, and leave no surface behind.
+      {base + "--data " + kData + " --x 0:1:3 --out nodir/o.h5", {"nodir/o.h5", "does not exist"}},
+      {base + "--data " + kData + " --x 0:1:3 --out o.h5 --summary nodir/s.json",
+       {"--summary", "does not exist"}},
+      {"train --model m.json --data " + std::string(kData) + " --out nodir/t",
+       {"nodir/t.json", "--out"}},
       // Errors in the test set name the test options.
       {base + "--data " + kData + " --x 0:1:3 --test-data blobs:n=0 --out o.h5",
        {"--test-data", "'blobs:n=0'", "n:"}},

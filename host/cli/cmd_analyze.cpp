@@ -58,6 +58,10 @@ fp32 rounding (relative 2^-24 x 100) unless --noise-relative / --noise-absolute 
 
 int run_analyze_command(const AnalyzeOptions& o) {
   check_analysis_options(o.analysis);
+  const std::string summary =
+      o.summary.empty() ? strip_extension(o.file) + "_analysis.json" : o.summary;
+  if (!o.out.empty()) check_writable(o.out, "--out");
+  check_writable(summary, "--summary");
   // -1, the default, takes the value from the file.
   for (const auto& [flag, v] :
        {std::pair<const char*, double>{"--noise-relative", o.noise_relative},
@@ -100,8 +104,6 @@ int run_analyze_command(const AnalyzeOptions& o) {
   }
   if (!any) input_error(o.file, "train_loss", "the file holds no train_loss or test_loss map");
   if (!o.out.empty()) write_surface(o.out, file);
-  std::string summary = o.summary;
-  if (summary.empty()) summary = strip_extension(o.file) + "_analysis.json";
   write_file_atomic(summary, out.dump(2) + "\n");
   if (!o.quiet) std::printf("wrote %s\n", summary.c_str());
   return 0;

@@ -5,6 +5,7 @@
 
 #include "host/cli/commands.h"
 #include "host/core/error.h"
+#include "host/core/file_io.h"
 #include "host/model/model_io.h"
 #include "host/model/permute.h"
 
@@ -30,6 +31,8 @@ CLI::App* add_permute_command(CLI::App& app, PermuteOptions& o) {
 }
 
 int run_permute_command(const PermuteOptions& o) {
+  check_writable(o.out + ".json", "--out");
+  check_writable(o.out + ".safetensors", "--out");
   Model m = load_model(o.model, o.weights);
   const int hidden = static_cast<int>(m.spec.layers.size()) - 1;
   if (hidden < 1) input_error(o.model, "layers", "the model has no hidden layer to permute");

@@ -23,8 +23,9 @@ Minima, saddles and the negative-curvature outline come from the analysis maps t
 }
 
 int run_plot_command(const PlotOptions& o) {
-  const SurfaceFile file = read_surface(o.file);
   const std::string prefix = o.prefix.empty() ? strip_extension(o.file) : o.prefix;
+  check_writable(prefix + "_train_loss.png", o.prefix.empty() ? "file" : "--prefix");
+  const SurfaceFile file = read_surface(o.file);
   const auto written = plot_surface_file(file, prefix);
   if (written.empty()) input_error(o.file, "train_loss", "the file holds no loss map to plot");
   if (!o.quiet)

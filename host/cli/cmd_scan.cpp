@@ -145,6 +145,9 @@ int run_scan_command(const ScanOptions& o, const std::string& command_line) {
   const BiasMode bias = parse_bias_mode(o.bias);
   const Precision precision = parse_precision(o.run.precision);
   const double max_memory = parse_bytes(o.run.max_memory, "--max-memory");
+  const std::string summary_path = o.summary.empty() ? strip_extension(o.out) + ".json" : o.summary;
+  check_writable(o.out, "--out");
+  check_writable(summary_path, "--summary");
   if (!o.model_b.empty() && !o.directions.empty())
     input_error("", "--model-b", "give either --model-b or --directions, not both");
 
@@ -240,7 +243,6 @@ int run_scan_command(const ScanOptions& o, const std::string& command_line) {
     }
   }
   write_surface(o.out, file);
-  const std::string summary_path = o.summary.empty() ? strip_extension(o.out) + ".json" : o.summary;
   nlohmann::json with_files = summary;
   with_files["surface_file"] = o.out;
   write_file_atomic(summary_path, with_files.dump(2) + "\n");

@@ -6,6 +6,7 @@
 #include "host/cli/commands.h"
 #include "host/cli/progress.h"
 #include "host/core/error.h"
+#include "host/core/file_io.h"
 #include "host/engine/device.h"
 #include "host/model/model_io.h"
 #include "host/model/spec_io.h"
@@ -67,6 +68,9 @@ int run_train_command(const TrainCommandOptions& o) {
   validate_train_options(opt);
   if (o.dtype != "f32" && o.dtype != "f64")
     input_error("", "--weights-dtype", "expected f32 or f64, got '" + o.dtype + "'");
+  const std::string prefix = strip_suffix(o.out);
+  check_writable(prefix + ".json", "--out");
+  check_writable(prefix + ".safetensors", "--out");
   const DeviceChoice device = choose_device(o.run.device);
   const double max_memory = parse_bytes(o.run.max_memory, "--max-memory");
   if (!o.run.quiet) std::fprintf(stderr, "%s\n", device.notice.c_str());
@@ -85,7 +89,6 @@ int run_train_command(const TrainCommandOptions& o) {
                                     [&](int epoch, double) { progress.update(epoch, opt.epochs); });
   progress.finish();
 
-  const std::string prefix = strip_suffix(o.out);
   try {
     save_model(model, prefix + ".json", prefix + ".safetensors", o.dtype == "f64" ? "F64" : "F32");
   } catch (const InputError& e) {

@@ -1,8 +1,11 @@
 #include "host/core/file_io.h"
 
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 
 #include "host/core/atomic_file.h"
 #include "host/core/error.h"
@@ -35,6 +38,20 @@ void write_file_atomic(const std::string& path, const std::string& bytes) {
   }
   if (!ok) input_error(path, "", std::string("write failed: ") + std::strerror(err));
   out.commit();
+}
+
+void check_writable(const std::string& path, const std::string& flag) {
+  namespace fs = std::filesystem;
+  const fs::path p(path);
+  const fs::path folder = p.has_parent_path() ? p.parent_path() : fs::path(".");
+  std::error_code ec;
+  if (path.empty() || !p.has_filename()) input_error(path, flag, "expected a file name");
+  if (!fs::is_directory(folder, ec))
+    input_error(path, flag, "the folder '" + folder.string() + "' does not exist");
+  if (::access(folder.c_str(), W_OK) != 0)
+    input_error(path, flag,
+                "the folder '" + folder.string() + "' is not writable: " + std::strerror(errno));
+  if (fs::is_directory(p, ec)) input_error(path, flag, "is a folder, expected a file name");
 }
 
 std::string strip_extension(const std::string& path) {

@@ -7,7 +7,8 @@
 #      fp32; memcheck on the GPU engine tests; memcheck, racecheck and initcheck on a small
 #      `lscan train --device cuda` in one chunk and in many
 #   4. bench_gpu_engine, bench_train, and benchmarks/peer_torch.py when torch is installed (its
-#      check against lscan --device cuda on the same files, then its timings)
+#      check against lscan --device cuda on the same files, then its timings), and
+#      benchmarks/compare_targets.py on their logs: each target met or missed
 # Each step writes LOG_DIR/<step>.log; the summary lists the failed steps.
 #
 #   benchmarks/gpu_checks.sh LOG_DIR
@@ -143,6 +144,9 @@ if part bench; then
     step peer_torch_check python3 "$ROOT/benchmarks/peer_torch.py" --check-lscan "$BUILD/lscan" \
       --precisions fp32 --grid 5 --loop-points 5 --runs 1
     step peer_torch python3 "$ROOT/benchmarks/peer_torch.py"
+    # The targets, judged from the two logs.
+    step targets python3 "$ROOT/benchmarks/compare_targets.py" "$LOG/bench_gpu_engine.log" \
+      "$LOG/peer_torch.log"
   else
     echo "== peer_torch: skipped (python3 has no torch with CUDA)" | tee "$LOG/peer_torch.log"
   fi

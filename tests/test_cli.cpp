@@ -316,8 +316,8 @@ TEST_F(Cli, ScanAnalysisGoesIntoSummaryAndFile) {
   std::ifstream js(dir.file("a.json"));
   const nlohmann::json j = nlohmann::json::parse(js);
   const auto& a = j["analysis"]["train"];
-  for (const char* key : {"convex_within_noise", "reasons", "noise", "curvature", "jensen",
-                          "critical_points", "beyond_plane"})
+  for (const char* key : {"verdict", "convex_within_noise", "reasons", "points", "nonfinite_points",
+                          "noise", "curvature", "jensen", "critical_points", "beyond_plane"})
     EXPECT_TRUE(a.contains(key)) << key;
   EXPECT_EQ(a["beyond_plane"]["directions"].get<int>(), 3);
   EXPECT_EQ(a["beyond_plane"]["points"].get<int>(), 9);  // every 4th of 9 along each axis: 3 x 3

@@ -40,8 +40,10 @@ void draw_verdict(SetAnalysis& a) {
                         fmt(std::max(a.jensen.lines.worst_excess,
                                      a.jensen.offline.pairs > 0 ? a.jensen.offline.worst_excess
                                                                 : a.jensen.lines.worst_excess)));
+  // NaN ranks above every number in the critical-point order, so non-finite points act as walls
+  // that may split one basin in two: minima count towards the verdict only on finite surfaces.
   const int64_t minima = a.critical.significant_minima + a.critical.significant_boundary_minima;
-  if (minima > 1)
+  if (minima > 1 && a.nonfinite_points == 0)
     a.reasons.push_back(std::to_string(minima) + " distinct minima (persistence beyond tau)");
   if (a.path && a.path->barrier_significant)
     a.reasons.push_back("a barrier of " + fmt(a.path->barrier) +
@@ -51,7 +53,15 @@ void draw_verdict(SetAnalysis& a) {
                         fmt(100 * a.probe->fraction_significant_all) + "% of " +
                         std::to_string(a.probe->evaluated) + " probes (min " +
                         fmt(a.probe->overall_min) + ")");
-  a.convex_within_noise = a.reasons.empty();
+  const bool violations = !a.reasons.empty();
+  if (a.nonfinite_points > 0)
+    a.reasons.push_back(std::to_string(a.nonfinite_points) + " of " + std::to_string(a.points) +
+                        " grid points are NaN or Inf and are left out of every test" +
+                        (violations ? "" : ": convexity on the grid is not established"));
+  a.verdict = violations               ? "not convex"
+              : a.nonfinite_points > 0 ? "undetermined"
+                                       : "convex within noise";
+  a.convex_within_noise = a.verdict == "convex within noise";
 }
 
 }  // namespace
@@ -74,6 +84,8 @@ SetAnalysis analyze_values(const std::string& set, const Grid& grid, const std::
   SetAnalysis a;
   a.set = set;
   a.noise = noise;
+  a.points = static_cast<int64_t>(f.size());
+  for (double v : f) a.nonfinite_points += !std::isfinite(v);
   for (int s : options.stencils) {
     bool fits = true;
     for (const GridAxis& ax : grid.axes) fits &= ax.num >= 2 * s + 1;
@@ -109,8 +121,11 @@ nlohmann::json jensen_json(const JensenCounts& c, const Grid& grid) {
 
 nlohmann::json analysis_json(const SetAnalysis& a, const Grid& grid) {
   nlohmann::json j;
+  j["verdict"] = a.verdict;
   j["convex_within_noise"] = a.convex_within_noise;
   j["reasons"] = a.reasons;
+  j["points"] = a.points;
+  j["nonfinite_points"] = a.nonfinite_points;
   j["noise"] = {
       {"relative", a.noise.relative}, {"absolute", a.noise.absolute}, {"k_tau", a.noise.k_tau}};
   if (a.measured)
@@ -224,12 +239,14 @@ void add_analysis_maps(SurfaceFile& file, const SetAnalysis& a) {
   file.number_attrs[p + "noise_relative"] = a.noise.relative;
   file.number_attrs[p + "noise_absolute"] = a.noise.absolute;
   file.number_attrs["k_tau"] = a.noise.k_tau;
-  file.text_attrs[p + "verdict"] = a.convex_within_noise ? "convex within noise" : "not convex";
+  file.text_attrs[p + "verdict"] = a.verdict;
 }
 
 void print_verdict(const SetAnalysis& a) {
   std::printf("verdict (%s loss): %s\n", a.set.c_str(),
-              a.convex_within_noise ? "convex within noise" : "NOT convex");
+              a.verdict == "not convex"     ? "NOT convex"
+              : a.verdict == "undetermined" ? "UNDETERMINED"
+                                            : a.verdict.c_str());
   for (const std::string& r : a.reasons) std::printf("  - %s\n", r.c_str());
   std::printf("  noise floor: sigma(f) = max(%.3g |f|, %.3g), tau = %g x the propagated noise\n",
               a.noise.relative, a.noise.absolute, a.noise.k_tau);

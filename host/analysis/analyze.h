@@ -33,7 +33,14 @@ struct SetAnalysis {
   CriticalPoints critical;
   std::optional<PathBarrier> path;    // 1-D grids holding t = 0 and t = 1
   std::optional<HessianProbe> probe;  // when curvature beyond the plane was probed
-  bool convex_within_noise = true;
+  int64_t points = 0;                 // grid points analysed
+  int64_t nonfinite_points = 0;       // of them NaN or +-Inf: every test leaves them out
+  // "convex within noise": no test found a violation beyond tau and every value is finite;
+  // "not convex": some test did (reasons); "undetermined": none did, but some values are NaN or
+  // Inf, so convexity on the grid is not established (an overflowed convex loss must not be called
+  // non-convex, nor a loss that is not finite everywhere convex).
+  std::string verdict = "convex within noise";
+  bool convex_within_noise = true;   // verdict == "convex within noise"
   std::vector<std::string> reasons;  // why not, one line each
 };
 

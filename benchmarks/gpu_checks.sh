@@ -14,7 +14,8 @@
 #   benchmarks/gpu_checks.sh LOG_DIR
 # Environment: BUILD_DIR (default build-gpu), JOBS (default nproc), CUDA_ARCH (e.g. 90, 100;
 # default: the CMake default), SANITIZER (default compute-sanitizer, or from the toolkit),
-# PARTS (default "tests sanitizer bench": which of steps 2, 3 and 4 to run, so that a machine
+# PARTS (default "tests sanitizer sanitizer_tests bench": which of steps 2, 3 (sanitizer: the
+# lscan runs; sanitizer_tests: memcheck on the GPU test suites) and 4 to run, so that a machine
 # with a limit per command can take them in several calls).
 #
 # On a GPU machine without lscan's Debian packages, build the binaries elsewhere with
@@ -70,7 +71,7 @@ if [[ ! -x "$BUILD/lscan" || ! -x "$BUILD/lscan_tests" ]]; then
   exit 1
 fi
 
-PARTS=" ${PARTS:-tests sanitizer bench} "
+PARTS=" ${PARTS:-tests sanitizer sanitizer_tests bench} "
 part() { [[ $PARTS == *" $1 "* ]]; }
 
 if part tests; then
@@ -97,7 +98,7 @@ EOF
 DATA="spirals:n=500,classes=3,seed=1"
 step train "$BUILD/lscan" train --model "$WORK/mlp.json" --data "$DATA" --epochs 50 --device cpu \
   -q --out "$WORK/mlp"
-if part sanitizer && [[ ! -x "$SANITIZER" ]]; then
+if { part sanitizer || part sanitizer_tests; } && [[ ! -x "$SANITIZER" ]]; then
   echo "== sanitizer: $SANITIZER not found" | tee "$LOG/sanitizer.log"
   failed+=("sanitizer_missing")
 fi
@@ -121,8 +122,6 @@ if part sanitizer && [[ -x "$SANITIZER" ]]; then
     sanitize initcheck fp32 "$mem"
     sanitize synccheck fp32 "$mem"
   done
-  step sanitizer_memcheck_tests "$SANITIZER" --tool memcheck --error-exitcode 99 \
-    "$BUILD/lscan_tests" --gtest_filter='Gpu/Engine*:GpuVsCpu*:GpuTrain*'
   # Training on the device: the data in one chunk, and (64K) in chunks of about 60 samples.
   for tool in memcheck racecheck initcheck; do
     for mem in default 64K; do
@@ -133,6 +132,12 @@ if part sanitizer && [[ -x "$SANITIZER" ]]; then
         --epochs 5 --device cuda "${extra[@]}" -q --out "$WORK/t_${tool}_${mem}"
     done
   done
+fi
+
+# memcheck on the GPU test suites: the slowest sanitizer step, a part of its own.
+if part sanitizer_tests && [[ -x "$SANITIZER" ]]; then
+  step sanitizer_memcheck_tests "$SANITIZER" --tool memcheck --error-exitcode 99 \
+    "$BUILD/lscan_tests" --gtest_filter='Gpu/Engine*:GpuVsCpu*:GpuTrain*'
 fi
 
 if part bench; then

@@ -1,8 +1,10 @@
 // read_surface on arbitrary bytes as an .h5 file (lscan analyze, plot and --directions read
-// these). Accepted files: every map covers the grid and the directions have one length.
+// these). Accepted files: every map covers the grid and the directions have one length; on grids
+// of up to 4096 points the analysis of lscan analyze runs on each loss map and draws a verdict.
 #include <cstdio>
 
 #include "fuzz/fuzz_util.h"
+#include "host/analysis/analyze.h"
 #include "host/core/error.h"
 #include "host/io/surface_file.h"
 
@@ -25,5 +27,24 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
               "one direction per axis, or none");
   for (const auto& d : s.directions)
     fuzz::check(d.size() == s.directions[0].size(), "the directions have one length");
+  if (s.num_points() > 4096) return 0;
+  const Grid grid{s.axes};
+  AnalysisOptions options;
+  options.jensen.offline_pairs = 1000;
+  for (const char* name : {"train_loss", "test_loss"}) {
+    const auto it = s.maps.find(name);
+    if (it == s.maps.end()) continue;
+    const SetAnalysis a =
+        analyze_values("train", grid, it->second, NoiseModel{1e-6, 0, 10}, options);
+    fuzz::check(a.verdict == "convex within noise" || a.verdict == "not convex" ||
+                    a.verdict == "undetermined",
+                "one of the three verdicts");
+    fuzz::check(a.convex_within_noise == (a.verdict == "convex within noise"),
+                "convex_within_noise agrees with the verdict");
+    fuzz::check(a.points == s.num_points() && a.nonfinite_points <= a.points,
+                "every point counted");
+    fuzz::check(a.nonfinite_points == 0 || !a.convex_within_noise,
+                "no convex verdict with NaN or Inf values");
+  }
   return 0;
 }

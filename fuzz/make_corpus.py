@@ -37,7 +37,7 @@ def npy_bytes(array, version=None):
 
 
 def surfaces(lscan):
-    """1-D and 2-D surface files of a tiny model, as `lscan scan` writes them."""
+    """1-D, 2-D and 3-D surface files of a tiny model, as `lscan scan` writes them."""
     with tempfile.TemporaryDirectory() as tmp:
         with open(os.path.join(tmp, "m.json"), "w") as f:
             json.dump({"input_dim": 2, "layers": [{"type": "linear", "out": 3}],
@@ -48,7 +48,8 @@ def surfaces(lscan):
                   "blobs:n=30", "--no-analyze", "--x", "-1:1:3"]
         run(*common, "--out", "s1.h5")
         run(*common, "--y", "-1:1:2", "--test-fraction", "0.2", "--out", "s2.h5")
-        for name in ("s1.h5", "s2.h5"):
+        run(*common, "--y", "-1:1:3", "--z", "-1:1:3", "--out", "s3.h5")
+        for name in ("s1.h5", "s2.h5", "s3.h5"):
             with open(os.path.join(tmp, name), "rb") as f:
                 put("surface", name.replace(".h5", "_scan"), f.read())
 

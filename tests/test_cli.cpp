@@ -57,6 +57,15 @@ TEST_F(Cli, HelpAndUsage) {
   EXPECT_EQ(run_lscan(dir, "").code, 2);
   EXPECT_EQ(run_lscan(dir, "frobnicate").code, 2);
   EXPECT_EQ(run_lscan(dir, "scan --model m.json").code, 2);  // missing required options
+  r = run_lscan(dir, "--version");
+  EXPECT_EQ(r.code, 0);
+  for (const char* part : {"lscan 0.1.0", "CUDA backend: ", "CPU backend: OpenBLAS", "HDF5 1."})
+    EXPECT_NE(r.out.find(part), std::string::npos) << part << " in\n" << r.out;
+#ifdef LSCAN_HAVE_CUDA
+  EXPECT_NE(r.out.find("for sm_"), std::string::npos) << r.out;
+#else
+  EXPECT_NE(r.out.find("not built"), std::string::npos) << r.out;
+#endif
 }
 
 TEST_F(Cli, TrainWritesSpecAndWeightsThatLoad) {

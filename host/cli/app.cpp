@@ -6,6 +6,7 @@
 #include <new>
 
 #include "host/cli/commands.h"
+#include "host/cli/version.h"
 #include "host/core/error.h"
 
 namespace lscan {
@@ -14,7 +15,7 @@ int run_cli(int argc, char** argv) {
   CLI::App app{"lscan " LSCAN_VERSION
                ": loss-landscape scanner. Evaluates a model's full-data loss on dense grids of "
                "weight-space perturbations, in parallel on the CPU or GPU."};
-  app.set_version_flag("--version", "lscan " LSCAN_VERSION);
+  app.set_version_flag("--version", version_text());
   app.require_subcommand(1);
   app.footer(R"(Examples:
   lscan demo                                    # no input needed

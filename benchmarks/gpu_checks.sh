@@ -70,6 +70,7 @@ if [[ ! -x "$BUILD/lscan" || ! -x "$BUILD/lscan_tests" ]]; then
   echo "build failed; nothing else to run"
   exit 1
 fi
+"$BUILD/lscan" --version >"$LOG/version.log" 2>&1
 
 PARTS=" ${PARTS:-tests sanitizer sanitizer_tests bench} "
 part() { [[ $PARTS == *" $1 "* ]]; }

@@ -1,20 +1,11 @@
 #include "host/model/targets.h"
 
 #include <cmath>
-#include <sstream>
 
 #include "host/core/error.h"
+#include "host/core/format.h"
 
 namespace lscan {
-
-namespace {
-// A label as the user wrote it: 3, not 3.000000.
-std::string label_str(double v) {
-  std::ostringstream os;
-  os << v;
-  return os.str();
-}
-}  // namespace
 
 Targets make_targets(const ModelSpec& spec, const Dataset& data, const std::string& source) {
   const int m = spec.output_dim();
@@ -33,7 +24,7 @@ Targets make_targets(const ModelSpec& spec, const Dataset& data, const std::stri
       const double v = data.Y[i];
       if (v < 0 || v >= m || v != std::floor(v))
         input_error(source, "labels[" + std::to_string(i) + "]",
-                    "label " + label_str(v) + " is out of range: the model has " +
+                    "label " + format_number(v) + " is out of range: the model has " +
                         std::to_string(m) + " outputs, so labels must be 0.." +
                         std::to_string(m - 1));
     }
@@ -51,7 +42,7 @@ Targets make_targets(const ModelSpec& spec, const Dataset& data, const std::stri
       const double v = data.Y[i];
       if (!(v >= 0.0 && v <= 1.0))
         input_error(source, "labels[" + std::to_string(i) + "]",
-                    "target " + label_str(v) + " is out of range: expected a value in [0, 1]");
+                    "target " + format_number(v) + " is out of range: expected a value in [0, 1]");
     }
     t.width = 1;
     t.y = data.Y;
@@ -63,7 +54,7 @@ Targets make_targets(const ModelSpec& spec, const Dataset& data, const std::stri
         const double v = data.Y[i];
         if (v < 0 || v >= m || v != std::floor(v))
           input_error(source, "labels[" + std::to_string(i) + "]",
-                      "label " + label_str(v) + " is out of range for one-hot mse targets: " +
+                      "label " + format_number(v) + " is out of range for one-hot mse targets: " +
                           "expected 0.." + std::to_string(m - 1));
         t.y[i * m + static_cast<size_t>(v)] = 1.0;
       }

@@ -3,42 +3,33 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <cstdio>
 #include <string>
 
 #include "host/core/error.h"
+#include "host/core/format.h"
 
 namespace lscan {
-
-namespace {
-
-std::string number(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%g", v);
-  return buf;
-}
-
-}  // namespace
 
 void validate_train_options(const TrainOptions& opt) {
   if (opt.optimizer != "gd" && opt.optimizer != "adam")
     input_error("", "--optimizer",
                 "unknown optimizer '" + opt.optimizer + "', expected gd or adam");
   if (!(opt.lr > 0) || !std::isfinite(opt.lr))
-    input_error("", "--lr", "expected a finite learning rate > 0, got " + number(opt.lr));
+    input_error("", "--lr", "expected a finite learning rate > 0, got " + format_number(opt.lr));
   if (opt.epochs < 0)
     input_error("", "--epochs",
                 "expected a number of epochs >= 0, got " + std::to_string(opt.epochs));
   if (!(opt.weight_decay >= 0) || !std::isfinite(opt.weight_decay))
     input_error("", "--weight-decay",
-                "expected a finite value >= 0, got " + number(opt.weight_decay));
+                "expected a finite value >= 0, got " + format_number(opt.weight_decay));
   if (!(opt.beta1 >= 0 && opt.beta1 < 1))
-    input_error("", "--beta1", "expected a value in [0, 1), got " + number(opt.beta1));
+    input_error("", "--beta1", "expected a value in [0, 1), got " + format_number(opt.beta1));
   if (!(opt.beta2 >= 0 && opt.beta2 < 1))
-    input_error("", "--beta2", "expected a value in [0, 1), got " + number(opt.beta2));
+    input_error("", "--beta2", "expected a value in [0, 1), got " + format_number(opt.beta2));
   if (!(opt.eps >= 0) || !std::isfinite(opt.eps))
-    input_error("", "--eps", "expected a finite value >= 0, got " + number(opt.eps));
-  if (!(opt.tol >= 0)) input_error("", "--tol", "expected a value >= 0, got " + number(opt.tol));
+    input_error("", "--eps", "expected a finite value >= 0, got " + format_number(opt.eps));
+  if (!(opt.tol >= 0))
+    input_error("", "--tol", "expected a value >= 0, got " + format_number(opt.tol));
 }
 
 TrainReport train_model(Model& model, const Dataset& data, const Targets& targets,
@@ -69,8 +60,9 @@ TrainReport train_model(Model& model, LossGradient& loss_gradient, const TrainOp
     const double loss = loss_gradient.evaluate(theta.data(), g.data(), &acc);
     if (!std::isfinite(loss))
       input_error("", "--lr",
-                  "training diverged after " + std::to_string(t) + " steps (loss " + number(loss) +
-                      " at learning rate " + number(opt.lr) + "); try a smaller learning rate");
+                  "training diverged after " + std::to_string(t) + " steps (loss " +
+                      format_number(loss) + " at learning rate " + format_number(opt.lr) +
+                      "); try a smaller learning rate");
     report.loss_history.push_back(loss);
     if (on_epoch) on_epoch(t, loss);
 

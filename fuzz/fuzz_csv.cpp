@@ -1,7 +1,6 @@
 // read_csv_dataset on arbitrary text, with the label column from the input's last byte. Accepted
 // files: a consistent, finite data set.
 #include <cmath>
-#include <cstdio>
 
 #include "fuzz/fuzz_util.h"
 #include "host/core/error.h"
@@ -31,12 +30,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace lscan;
   static const char* const columns[] = {"-1", "0", "1", "label", "y", "-2"};
   const std::string column = columns[size == 0 ? 0 : data[size - 1] % 6];
-  const std::string path = fuzz::write_temp("input", ".csv", fuzz::as_string(data, size));
+  const fuzz::TempFile input("input", ".csv", fuzz::as_string(data, size));
   try {
-    const Dataset ds = read_csv_dataset(path, column, false);
+    const Dataset ds = read_csv_dataset(input.path(), column, false);
     fuzz::check_dataset(ds, true);
   } catch (const InputError&) {
   }
-  std::remove(path.c_str());
   return 0;
 }

@@ -1,7 +1,6 @@
 // read_idx_dataset on an arbitrary pair of files: the first byte of the input says where the
 // images end and the labels begin. Accepted pairs: features in [0, 1], labels 0..255.
 #include <algorithm>
-#include <cstdio>
 
 #include "fuzz/fuzz_util.h"
 #include "host/core/error.h"
@@ -13,10 +12,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string rest = fuzz::as_string(data + 1, size - 1);
   // The labels take the last data[0] bytes, as far as there are.
   const size_t split = rest.size() - std::min<size_t>(rest.size(), data[0]);
-  const std::string images = fuzz::write_temp("images", "-idx3-ubyte", rest.substr(0, split));
-  const std::string labels = fuzz::write_temp("labels", "-idx1-ubyte", rest.substr(split));
+  const fuzz::TempFile images("images", "-idx3-ubyte", rest.substr(0, split));
+  const fuzz::TempFile labels("labels", "-idx1-ubyte", rest.substr(split));
   try {
-    const Dataset ds = read_idx_dataset(images, labels);
+    const Dataset ds = read_idx_dataset(images.path(), labels.path());
     fuzz::check(ds.n >= 1 && ds.d >= 1, "n and d are >= 1");
     fuzz::check(static_cast<int64_t>(ds.X.size()) == ds.n * ds.d, "X is (n, d)");
     fuzz::check(static_cast<int64_t>(ds.Y.size()) == ds.n, "one label per image");
@@ -24,7 +23,5 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     for (double v : ds.Y) fuzz::check(v >= 0 && v <= 255 && v < ds.num_classes, "labels are bytes");
   } catch (const InputError&) {
   }
-  std::remove(images.c_str());
-  std::remove(labels.c_str());
   return 0;
 }

@@ -1,6 +1,5 @@
 // parse_safetensors on arbitrary bytes. Accepted files: every tensor holds product(shape)
 // values, and writing them as F64 and reading them back gives the same names, shapes and bits.
-#include <cstdio>
 
 #include "fuzz/fuzz_util.h"
 #include "host/core/error.h"
@@ -22,10 +21,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                 "a tensor holds product(shape) values");
     tensors.emplace_back(name, t);
   }
-  const std::string path = fuzz::temp_path("roundtrip", ".safetensors");
-  write_safetensors(path, tensors, "F64", file.metadata);
-  const StFile back = read_safetensors(path, true);
-  std::remove(path.c_str());
+  const fuzz::TempFile out("roundtrip", ".safetensors");
+  write_safetensors(out.path(), tensors, "F64", file.metadata);
+  const StFile back = read_safetensors(out.path(), true);
   fuzz::check(back.tensors.size() == file.tensors.size(), "the round trip keeps every tensor");
   fuzz::check(back.metadata == file.metadata, "the round trip keeps the metadata");
   for (const auto& [name, t] : file.tensors) {

@@ -1,7 +1,6 @@
 // read_surface on arbitrary bytes as an .h5 file (lscan analyze, plot and --directions read
 // these). Accepted files: every map covers the grid and the directions have one length; on grids
 // of up to 4096 points the analysis of lscan analyze runs on each loss map and draws a verdict.
-#include <cstdio>
 
 #include "fuzz/fuzz_util.h"
 #include "host/analysis/analyze.h"
@@ -10,15 +9,12 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace lscan;
-  const std::string path = fuzz::write_temp("input", ".h5", fuzz::as_string(data, size));
   SurfaceFile s;
   try {
-    s = read_surface(path);
+    s = read_surface(fuzz::TempFile("input", ".h5", fuzz::as_string(data, size)).path());
   } catch (const InputError&) {
-    std::remove(path.c_str());
     return 0;
   }
-  std::remove(path.c_str());
   fuzz::check(!s.axes.empty() && s.axes.size() <= 3, "1 to 3 axes");
   fuzz::check(s.num_points() >= 1 && s.num_points() <= kMaxGridPoints, "a grid lscan reads");
   for (const auto& [name, values] : s.maps)

@@ -35,16 +35,27 @@ inline std::string temp_path(const std::string& name, const std::string& suffix)
          name + suffix;
 }
 
-inline std::string write_temp(const std::string& name, const std::string& suffix,
-                              const std::string& bytes) {
-  const std::string path = temp_path(name, suffix);
-  FILE* f = std::fopen(path.c_str(), "wb");
-  check(f != nullptr, "the temporary file can be written");
-  check(std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size(),
-        "the whole input is written");
-  std::fclose(f);
-  return path;
-}
+// A temporary file (temp_path), removed when it goes out of scope whatever the reader did; with
+// `bytes` it is written first.
+class TempFile {
+ public:
+  TempFile(const std::string& name, const std::string& suffix) : path_(temp_path(name, suffix)) {}
+  TempFile(const std::string& name, const std::string& suffix, const std::string& bytes)
+      : TempFile(name, suffix) {
+    FILE* f = std::fopen(path_.c_str(), "wb");
+    check(f != nullptr, "the temporary file can be written");
+    check(std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size(),
+          "the whole input is written");
+    std::fclose(f);
+  }
+  ~TempFile() { std::remove(path_.c_str()); }
+  TempFile(const TempFile&) = delete;
+  TempFile& operator=(const TempFile&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
 
 // Bitwise equality of two value arrays (NaN payloads and -0.0 included).
 inline bool same_bits(const std::vector<double>& a, const std::vector<double>& b) {

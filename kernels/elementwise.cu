@@ -1,6 +1,7 @@
 // Element-wise kernels of the CUDA engine: the inner-dimension-(k+1) combinations fused with bias
-// and activation, bias + activation after a GEMM, and the fused per-sample loss + accuracy. They
-// call the shared math of activations.cuh and losses.cuh, the functions the CPU backend runs.
+// and activation, bias + activation after a GEMM, and the fused per-sample loss + accuracy. Their
+// per-element bodies are in elementwise_math.cuh; they call the shared math of activations.cuh and
+// losses.cuh, the functions the CPU backend runs.
 #include <cuda_bf16.h>
 #include <cuda_runtime.h>
 
@@ -11,34 +12,14 @@
 #include "kernels/activations.cuh"
 #include "kernels/cuda_check.cuh"
 #include "kernels/elementwise.h"
+#include "kernels/elementwise_math.cuh"
 #include "kernels/losses.cuh"
-#include "kernels/rounding.cuh"
 
 namespace lscan {
 namespace {
 
 constexpr int kThreads = 256;
 constexpr int kWarp = 32;
-
-__device__ __forceinline__ double to_compute(double x) {
-  return x;
-}
-__device__ __forceinline__ float to_compute(float x) {
-  return x;
-}
-__device__ __forceinline__ float to_compute(__nv_bfloat16 x) {
-  return __bfloat162float(x);
-}
-// *p = v in p's format; tf32: round an fp32 value to TF32 (see round_to_tf32).
-__device__ __forceinline__ void store(double* p, double v, bool) {
-  *p = v;
-}
-__device__ __forceinline__ void store(float* p, float v, bool tf32) {
-  *p = tf32 ? round_to_tf32(v) : v;
-}
-__device__ __forceinline__ void store(__nv_bfloat16* p, float v, bool) {
-  *p = __float2bfloat16(v);
-}
 
 // One block row per (b, r), i.e. blockIdx.x = b R + r; blockIdx.y and the threads stride over j.
 // out (B, R, J) = act(sum_t c[b, t] stack[t, r, j] + bias[b, r]).
@@ -56,11 +37,8 @@ __global__ void combine_kernel(const compute_t<In>* c, int K1, const In* stack, 
   Out* o = out + row * J;
   const C bias_r = bias ? bias[row] : C(0);
   for (long long j = static_cast<long long>(blockIdx.y) * blockDim.x + threadIdx.x; j < J;
-       j += static_cast<long long>(gridDim.y) * blockDim.x) {
-    C z = cb[0] * to_compute(p[j]);
-    for (int t = 1; t < K1; ++t) z += cb[t] * to_compute(p[t * plane + j]);
-    store(o + j, activate(act, z + bias_r, alpha), tf32);
-  }
+       j += static_cast<long long>(gridDim.y) * blockDim.x)
+    combine_element(cb, K1, p, plane, j, bias_r, act, alpha, o, tf32);
 }
 
 // Z (rows, J) <- act(Z + bias[row]).
@@ -73,7 +51,7 @@ __global__ void bias_activation_kernel(T* Z, const compute_t<T>* bias, long long
   const C bias_r = bias ? bias[row] : C(0);
   for (long long j = static_cast<long long>(blockIdx.y) * blockDim.x + threadIdx.x; j < J;
        j += static_cast<long long>(gridDim.y) * blockDim.x)
-    store(z + j, activate(act, to_compute(z[j]) + bias_r, alpha), tf32);
+    bias_activation_element(z, j, bias_r, act, alpha, tf32);
 }
 
 // One warp per point. Lane i computes the loss of sample j0 + i for j0 = 0, 32, 64, ..; reading

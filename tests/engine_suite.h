@@ -135,6 +135,55 @@ void check_all_cases(Precision prec, const std::vector<int>& hidden, int k, uint
   }
 }
 
+// A device backend against the CPU backend on the same problems, every activation, loss and
+// precision. Against the CPU at the same precision: fp64 1e-12 (both within ~1e-14 of the exact
+// value), fp32 1e-5 (both within ~1e-6: fp32 forward passes with different summation orders and
+// FMA use). tf32 and bf16 against the CPU's fp32, with their bounds from engine_tolerance (the
+// fp32 error is 100 times smaller).
+template <class Engine>
+void expect_matches_cpu_backend(uint64_t seed) {
+  for (const EngineCase& c : all_engine_cases()) {
+    SCOPED_TRACE(std::string(activation_name(c.act)) + " / " + loss_name(c.loss));
+    const EngineProblem pb(case_widths(c, {6, 5}), c.act, c.loss, 2, 157, 23, seed);
+    for (Precision prec : kAllPrecisions) {
+      SCOPED_TRACE(precision_name(prec));
+      const Precision cpu_prec = prec == Precision::FP64 ? Precision::FP64 : Precision::FP32;
+      auto cpu = make_cpu_backend(pb.setup(cpu_prec));
+      auto dev = Engine::make(pb.setup(prec));
+      const PointValues want = evaluate_points(*cpu, pb.coeffs, pb.k);
+      const PointValues got = evaluate_points(*dev, pb.coeffs, pb.k);
+      for (int64_t p = 0; p < pb.npoints(); ++p) {
+        ASSERT_TRUE(std::isfinite(got.loss[p])) << "point " << p << " was not written";
+        EXPECT_LT(rel_err(got.loss[p], want.loss[p]), engine_tolerance(prec)) << "point " << p;
+        if (prec == Precision::FP64) {
+          EXPECT_EQ(got.acc[p], want.acc[p]) << "point " << p;
+        }
+      }
+    }
+  }
+}
+
+// fp64 scans at the widths of real scans give the same bits in tiles of 1, 7 and `points`
+// points (one chunk of `samples`), on both first-layer paths: factorised (k = 2 < d = 64) and
+// materialised (k = 3 > d = 3).
+template <class Engine>
+void expect_fp64_tiles_identical_at_scan_widths(int64_t samples, int64_t points, uint64_t seed) {
+  for (const auto& [widths, k] : {std::pair<std::vector<int>, int>{{64, 256, 256, 10}, 2},
+                                  std::pair<std::vector<int>, int>{{3, 512, 512, 10}, 3}}) {
+    SCOPED_TRACE("input width " + std::to_string(widths[0]));
+    const EngineProblem pb(widths, Activation::Tanh, LossKind::CrossEntropy, k, samples, points,
+                           seed);
+    std::vector<PointValues> runs;
+    for (int64_t tile : {int64_t(1), int64_t(7), points}) {
+      auto backend = Engine::make(pb.setup(Precision::FP64, tile, samples));
+      runs.push_back(evaluate_points(*backend, pb.coeffs, pb.k));
+    }
+    for (size_t r = 1; r < runs.size(); ++r)
+      for (int64_t p = 0; p < pb.npoints(); ++p)
+        EXPECT_EQ(runs[r].loss[p], runs[0].loss[p]) << "tile run " << r << " point " << p;
+  }
+}
+
 template <class Impl>
 class Engine : public ::testing::Test {
  protected:

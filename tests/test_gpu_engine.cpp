@@ -31,56 +31,22 @@ INSTANTIATE_TYPED_TEST_SUITE_P(Gpu, Engine, ::testing::Types<CudaEngine>);
 
 namespace {
 
-// The CUDA backend against the CPU backend on the same problems. Against the CPU at the same
-// precision: fp64 1e-12 (both within ~1e-14 of the exact value), fp32 1e-5 (both within ~1e-6:
-// fp32 forward passes with different summation orders and FMA use). tf32 and bf16 against the
-// CPU's fp32, with their bounds from engine_tolerance (the fp32 error is 100 times smaller).
+// The CUDA backend against the CPU backend (bounds in engine_suite.h).
 TEST(GpuVsCpu, AllActivationsLossesAndPrecisions) {
   if (cuda_devices().empty()) GTEST_SKIP() << "no CUDA device";
   const uint64_t seed = fresh_seed();
   SCOPED_TRACE("seed " + std::to_string(seed));
-  for (const EngineCase& c : all_engine_cases()) {
-    SCOPED_TRACE(std::string(activation_name(c.act)) + " / " + loss_name(c.loss));
-    const EngineProblem pb(case_widths(c, {6, 5}), c.act, c.loss, 2, 157, 23, seed);
-    for (Precision prec : kAllPrecisions) {
-      SCOPED_TRACE(precision_name(prec));
-      const Precision cpu_prec = prec == Precision::FP64 ? Precision::FP64 : Precision::FP32;
-      auto cpu = make_cpu_backend(pb.setup(cpu_prec));
-      auto gpu = make_cuda_backend(pb.setup(prec), 0);
-      const PointValues want = evaluate_points(*cpu, pb.coeffs, pb.k);
-      const PointValues got = evaluate_points(*gpu, pb.coeffs, pb.k);
-      for (int64_t p = 0; p < pb.npoints(); ++p) {
-        ASSERT_TRUE(std::isfinite(got.loss[p])) << "point " << p << " was not written";
-        EXPECT_LT(rel_err(got.loss[p], want.loss[p]), engine_tolerance(prec)) << "point " << p;
-        if (prec == Precision::FP64) {
-          EXPECT_EQ(got.acc[p], want.acc[p]) << "point " << p;
-        }
-      }
-    }
-  }
+  expect_matches_cpu_backend<CudaEngine>(seed);
 }
 
 // The suite's tile test runs tiny problems, where cuBLAS has one sensible kernel. At the widths of
 // real scans it chooses among several by the whole call's shape, the batch count included; the
 // fp64 engine keeps a point's bits independent of its tile anyway (one GEMM call per point).
-// Both first-layer paths: factorised (k = 2 < d = 64) and materialised (k = 3 > d = 3).
 TEST(GpuEngine, Fp64TilesGiveIdenticalBitsAtScanWidths) {
   if (cuda_devices().empty()) GTEST_SKIP() << "no CUDA device";
   const uint64_t seed = fresh_seed();
   SCOPED_TRACE("seed " + std::to_string(seed));
-  for (const auto& [widths, k] : {std::pair<std::vector<int>, int>{{64, 256, 256, 10}, 2},
-                                  std::pair<std::vector<int>, int>{{3, 512, 512, 10}, 3}}) {
-    SCOPED_TRACE("input width " + std::to_string(widths[0]));
-    const EngineProblem pb(widths, Activation::Tanh, LossKind::CrossEntropy, k, 4096, 64, seed);
-    std::vector<PointValues> runs;
-    for (int64_t tile : {1, 7, 64}) {
-      auto backend = make_cuda_backend(pb.setup(Precision::FP64, tile, 4096), 0);
-      runs.push_back(evaluate_points(*backend, pb.coeffs, pb.k));
-    }
-    for (size_t r = 1; r < runs.size(); ++r)
-      for (int64_t p = 0; p < pb.npoints(); ++p)
-        EXPECT_EQ(runs[r].loss[p], runs[0].loss[p]) << "tile run " << r << " point " << p;
-  }
+  expect_fp64_tiles_identical_at_scan_widths<CudaEngine>(4096, 64, seed);
 }
 
 #ifdef LSCAN_HAVE_CUDA

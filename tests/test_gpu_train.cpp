@@ -3,20 +3,7 @@
 // cuda`. Suites named Gpu* need a device (ctest -L gpu) and skip visibly without one; CudaTrain.*
 // runs everywhere.
 //
-// Bounds. Both devices run the same steps in fp64 (host/train/backprop_pass.h); they differ only
-// in how the GEMMs order their sums (cuBLAS against OpenBLAS) and in the bias gradient (a GEMV
-// against a loop), and the per-sample losses are summed in the same order on both.
-//   loss      a sum of n non-negative per-sample losses, each off by a few ulps of its forward
-//             pass: relative 1e-12 (observed on the CPU between thread counts: 1e-16).
-//   gradient  every entry is a sum of n (samples) times n_l terms whose magnitudes add up to at
-//             most ~30 |g|_inf on these problems (random labels make the terms cancel); an
-//             error of n u sum|terms| ~ 1500 * 1.1e-16 * 30 = 5e-12 of |g|_inf in the worst case:
-//             |g_gpu - g_cpu|_inf <= 1e-10 |g_cpu|_inf.
-//   training  100 steps of GD or Adam on a smooth (tanh) model carry the gradient's relative
-//             differences forward with a growth of at most a few per step's curvature; Adam
-//             divides by sqrt(v), which keeps them relative as long as no gradient entry is within
-//             1e-12 of zero (tanh units never die): theta within 1e-8 of |theta|_inf, the loss
-//             history within 1e-9 relative.
+// The shared bodies and their bounds are in train_suite.h.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -34,6 +21,7 @@
 #include "host/train/cuda/cuda_loss_gradient.h"
 #include "host/train/train.h"
 #include "random_problems.h"
+#include "train_suite.h"
 
 namespace lscan::testing {
 namespace {
@@ -46,41 +34,10 @@ bool no_gpu() {
   return cuda_devices().empty();
 }
 
-struct Problem {
-  Model model;
-  Dataset data;
-  Targets targets;
-  Problem(const std::vector<int>& widths, Activation act, LossKind loss, int64_t n, uint64_t seed)
-      : model(random_model(widths, act, loss, seed)),
-        data(random_data(model.spec, n, seed)),
-        targets(make_targets(model.spec, data, "random")) {}
-};
-
-struct PassResult {
-  double loss = 0, acc = 0;
-  std::vector<double> grad;
-};
-
-// One evaluation, the gradient buffer poisoned with NaN so that an entry left unwritten shows.
-PassResult run_pass(LossGradient& f, const std::vector<double>& theta) {
-  PassResult r;
-  r.grad.assign(theta.size(), std::numeric_limits<double>::quiet_NaN());
-  r.loss = f.evaluate(theta.data(), r.grad.data(), &r.acc);
-  return r;
-}
-
-void expect_same_pass(const PassResult& got, const PassResult& want, int64_t n) {
-  EXPECT_LT(rel_err(got.loss, want.loss), 1e-12);
-  EXPECT_NEAR(got.acc, want.acc, 1.0 / static_cast<double>(n));  // a tie may break either way
-  for (size_t i = 0; i < got.grad.size(); ++i)
-    ASSERT_TRUE(std::isfinite(got.grad[i])) << "gradient entry " << i << " was not written";
-  EXPECT_LT(max_rel_err(got.grad, want.grad), 1e-10);
-}
-
 // Runs on every machine: training on a CUDA device that does not exist (no device, or an index
 // past the last one) is an InputError naming --device, never a crash.
 TEST(CudaTrain, MissingDeviceIsAnInputError) {
-  const Problem pb({4, 3, 2}, Activation::Tanh, LossKind::CrossEntropy, 10, 1);
+  const TrainProblem pb({4, 3, 2}, Activation::Tanh, LossKind::CrossEntropy, 10, 1);
   const int missing = static_cast<int>(cuda_devices().size());
   EXPECT_TRUE(throws_input_error(
       [&] {
@@ -98,98 +55,36 @@ TEST(CudaTrain, MissingDeviceIsAnInputError) {
       {"--device"}));
 }
 
+std::unique_ptr<LossGradient> make_gpu(const ModelSpec& spec, int64_t num_params,
+                                       const Dataset& data, const Targets& targets,
+                                       double max_memory) {
+  return make_cuda_loss_gradient(spec, num_params, data, targets, 0, max_memory);
+}
+
 TEST(GpuTrain, LossAndGradientMatchTheCpuForEveryActivationAndLoss) {
   if (no_gpu()) GTEST_SKIP() << "no CUDA device";
   const uint64_t seed = fresh_seed();
   SCOPED_TRACE("seed " + std::to_string(seed));
-  uint64_t s = seed;
-  for (const EngineCase& c : all_engine_cases()) {
-    SCOPED_TRACE(std::string(activation_name(c.act)) + " / " + loss_name(c.loss));
-    const int m = loss_is_binary(c.loss) ? 1 : 3;
-    const Problem pb({5, 9, 7, m}, c.act, c.loss, 1500, ++s);
-    const int64_t P = pb.model.num_params();
-    auto cpu = make_cpu_loss_gradient(pb.model.spec, P, pb.data, pb.targets);
-    auto gpu = make_cuda_loss_gradient(pb.model.spec, P, pb.data, pb.targets, 0, 0);
-    EXPECT_EQ(gpu->device(), "cuda:0");
-    const PassResult want = run_pass(*cpu, pb.model.theta);
-    const PassResult got = run_pass(*gpu, pb.model.theta);
-    expect_same_pass(got, want, pb.data.n);
-    double acc = -1;
-    EXPECT_EQ(gpu->evaluate(pb.model.theta.data(), nullptr, &acc), got.loss);
-    EXPECT_EQ(acc, got.acc);
-  }
+  expect_pass_matches_cpu(make_gpu, 1500, seed);
 }
 
-// A budget that leaves room for about 300 samples per chunk: 17 chunks of the 5000 samples, the
-// last one short. Same values as the CPU, and the same bits on a second evaluation.
 TEST(GpuTrain, ChunkedPassMatchesTheCpuAndRepeatsBitForBit) {
   if (no_gpu()) GTEST_SKIP() << "no CUDA device";
   const uint64_t seed = fresh_seed();
   SCOPED_TRACE("seed " + std::to_string(seed));
-  const Problem pb({7, 32, 16, 4}, Activation::Tanh, LossKind::CrossEntropy, 5000, seed);
-  const int64_t P = pb.model.num_params();
-  // The budget of cuda_loss_gradient.h: data, targets, theta, gradient and 2 sums, then per
-  // sample 2 sum n_l + 2 max n_l + 1 values.
-  const double fixed = 8.0 * (5000.0 * (7 + 1) + 2.0 * static_cast<double>(P) + 2);
-  const double per_sample = 8.0 * (2 * (32 + 16 + 4) + 2 * 32 + 1);
-  auto gpu =
-      make_cuda_loss_gradient(pb.model.spec, P, pb.data, pb.targets, 0, fixed + 300.5 * per_sample);
-  ASSERT_EQ(gpu->chunk(), 300);
-  auto cpu = make_cpu_loss_gradient(pb.model.spec, P, pb.data, pb.targets);
-  const PassResult want = run_pass(*cpu, pb.model.theta);
-  const PassResult first = run_pass(*gpu, pb.model.theta);
-  expect_same_pass(first, want, pb.data.n);
-  const PassResult second = run_pass(*gpu, pb.model.theta);
-  EXPECT_EQ(second.loss, first.loss);
-  EXPECT_EQ(0, std::memcmp(second.grad.data(), first.grad.data(), P * sizeof(double)));
-  // One chunk for everything: the same values to rounding.
-  auto whole = make_cuda_loss_gradient(pb.model.spec, P, pb.data, pb.targets, 0, 0);
-  EXPECT_EQ(whole->chunk(), 5000);
-  expect_same_pass(run_pass(*whole, pb.model.theta), want, pb.data.n);
+  expect_chunked_pass_matches_cpu(make_gpu, seed);
 }
 
 TEST(GpuTrain, BudgetTooSmallIsAClearError) {
   if (no_gpu()) GTEST_SKIP() << "no CUDA device";
-  const Problem pb({7, 32, 4}, Activation::Tanh, LossKind::CrossEntropy, 5000, 1);
-  EXPECT_TRUE(throws_input_error(
-      [&] {
-        make_cuda_loss_gradient(pb.model.spec, pb.model.num_params(), pb.data, pb.targets, 0,
-                                64 * 1024);
-      },
-      {"--max-memory", "cuda:0", "needs at least", "--device cpu"}));
+  expect_budget_too_small_is_clear(make_gpu);
 }
 
 TEST(GpuTrain, GradientDescentAndAdamFollowTheCpu) {
   if (no_gpu()) GTEST_SKIP() << "no CUDA device";
   const uint64_t seed = fresh_seed();
   SCOPED_TRACE("seed " + std::to_string(seed));
-  const Problem pb({6, 16, 8, 3}, Activation::Tanh, LossKind::CrossEntropy, 2000, seed);
-  for (const char* optimizer : {"gd", "adam"}) {
-    SCOPED_TRACE(optimizer);
-    TrainOptions opt;
-    opt.optimizer = optimizer;
-    opt.lr = opt.optimizer == "gd" ? 0.1 : 1e-2;
-    opt.epochs = 100;
-    opt.weight_decay = 1e-3;
-    Model on_cpu = pb.model, on_gpu = pb.model;
-    auto cpu = make_cpu_loss_gradient(pb.model.spec, pb.model.num_params(), pb.data, pb.targets);
-    auto gpu =
-        make_cuda_loss_gradient(pb.model.spec, pb.model.num_params(), pb.data, pb.targets, 0, 0);
-    const TrainReport rc = train_model(on_cpu, *cpu, opt);
-    const TrainReport rg = train_model(on_gpu, *gpu, opt);
-    ASSERT_EQ(rg.epochs_run, rc.epochs_run);
-    ASSERT_EQ(rg.loss_history.size(), rc.loss_history.size());
-    EXPECT_LT(rc.loss_history.back(), 0.99 * rc.loss_history.front()) << "the run must move";
-    for (size_t t = 0; t < rc.loss_history.size(); ++t)
-      EXPECT_LT(rel_err(rg.loss_history[t], rc.loss_history[t]), 1e-9) << "step " << t;
-    EXPECT_LT(max_rel_err(on_gpu.theta, on_cpu.theta), 1e-8);
-    EXPECT_NEAR(rg.accuracy, rc.accuracy, 1.0 / static_cast<double>(pb.data.n));
-    // Runs on the device repeat to the bit.
-    Model again = pb.model;
-    train_model(again, *gpu, opt);
-    EXPECT_EQ(0, std::memcmp(again.theta.data(), on_gpu.theta.data(),
-                             again.theta.size() * sizeof(double)));
-  }
+  expect_training_follows_cpu(make_gpu, 100, 2000, seed);
 }
 
 TEST(GpuTrain, CliTrainsOnTheGpuLikeOnTheCpu) {

@@ -8,9 +8,9 @@
 
 #include <cstring>
 #include <functional>
-#include <vector>
 #include <string>
 #include <type_traits>
+#include <vector>
 
 #include "cublas_v2.h"
 #include "emu_device.h"
@@ -101,10 +101,10 @@ void run_gemm(const GemmArgs& g, Acc alpha, Acc beta) {
     for (int i = 0; i < g.m; ++i) {
       Acc sum = 0;
       for (int p = 0; p < g.k; ++p) {
-        const long long ai = g.ta ? p + static_cast<long long>(i) * g.lda
-                                  : i + static_cast<long long>(p) * g.lda;
-        const long long bi = g.tb ? j + static_cast<long long>(p) * g.ldb
-                                  : p + static_cast<long long>(j) * g.ldb;
+        const long long ai =
+            g.ta ? p + static_cast<long long>(i) * g.lda : i + static_cast<long long>(p) * g.lda;
+        const long long bi =
+            g.tb ? j + static_cast<long long>(p) * g.ldb : p + static_cast<long long>(j) * g.ldb;
         sum += load<TA, Acc>(A, ai, g.tf32) * load<TB, Acc>(B, bi, g.tf32);
       }
       const long long ci = i + j * g.ldc;
@@ -153,8 +153,8 @@ void add_ranges(std::vector<detail::Range>* out, const void* p, long long stride
       out->push_back({e, static_cast<size_t>(rows * cols) * size, what});
     } else {
       for (long long c = 0; c < cols; ++c)
-        out->push_back({e + c * ld * static_cast<long long>(size), static_cast<size_t>(rows) * size,
-                        what});
+        out->push_back(
+            {e + c * ld * static_cast<long long>(size), static_cast<size_t>(rows) * size, what});
     }
   }
 }
@@ -162,13 +162,13 @@ void add_ranges(std::vector<detail::Range>* out, const void* p, long long stride
 // Runs `work` on the handle's stream once what it reads has been written, then marks its output.
 void submit(cudaStream_t stream, std::vector<detail::Range> reads,
             std::vector<detail::Range> writes, std::function<void()> work, const char* who) {
-  detail::enqueue(stream, [reads = std::move(reads), writes = std::move(writes),
-                           work = std::move(work), who] {
-    for (const detail::Range& r : reads)
-      if (!detail::check_written(r, who)) return;
-    work();
-    for (const detail::Range& r : writes) detail::mark_written(r.p, r.bytes);
-  });
+  detail::enqueue(
+      stream, [reads = std::move(reads), writes = std::move(writes), work = std::move(work), who] {
+        for (const detail::Range& r : reads)
+          if (!detail::check_written(r, who)) return;
+        work();
+        for (const detail::Range& r : writes) detail::mark_written(r.p, r.bytes);
+      });
 }
 
 lscan_emu_blas_status execution_failed() {
@@ -226,8 +226,8 @@ cublasStatus_t gemm_strided_batched(cublasHandle_t h, cublasOperation_t ta, cubl
   if (lda < std::max(1, tA ? k : m) || ldb < std::max(1, tB ? n : k) || ldc < std::max(1, m))
     return CUBLAS_STATUS_INVALID_VALUE;
   // The type combinations of cublasGemmEx's table that the CUDA backend may ask for.
-  const bool f64 = compute == CUBLAS_COMPUTE_64F && at == CUDA_R_64F && bt == CUDA_R_64F &&
-                   ct == CUDA_R_64F;
+  const bool f64 =
+      compute == CUBLAS_COMPUTE_64F && at == CUDA_R_64F && bt == CUDA_R_64F && ct == CUDA_R_64F;
   const bool f32 = (compute == CUBLAS_COMPUTE_32F || compute == CUBLAS_COMPUTE_32F_FAST_TF32) &&
                    at == CUDA_R_32F && bt == CUDA_R_32F && ct == CUDA_R_32F;
   const bool bf16 = compute == CUBLAS_COMPUTE_32F && at == CUDA_R_16BF && bt == CUDA_R_16BF &&
@@ -243,10 +243,10 @@ cublasStatus_t gemm_strided_batched(cublasHandle_t h, cublasOperation_t ta, cubl
     return execution_failed();
   }
   Extent ea, eb, ec;
-  const long long a_elems = k == 0 ? 0 : static_cast<long long>(tA ? m - 1 : k - 1) * lda +
-                                             (tA ? k : m);
-  const long long b_elems = k == 0 ? 0 : static_cast<long long>(tB ? k - 1 : n - 1) * ldb +
-                                             (tB ? n : k);
+  const long long a_elems =
+      k == 0 ? 0 : static_cast<long long>(tA ? m - 1 : k - 1) * lda + (tA ? k : m);
+  const long long b_elems =
+      k == 0 ? 0 : static_cast<long long>(tB ? k - 1 : n - 1) * ldb + (tB ? n : k);
   const long long c_elems = static_cast<long long>(n - 1) * ldc + m;
   if (k > 0 && (!operand_extent("A", A, sA, batch, a_elems, type_size(at), &ea) ||
                 !operand_extent("B", B, sB, batch, b_elems, type_size(bt), &eb)))
@@ -254,16 +254,16 @@ cublasStatus_t gemm_strided_batched(cublasHandle_t h, cublasOperation_t ta, cubl
   if (!operand_extent("C", C, sC, batch, c_elems, type_size(ct), &ec)) return execution_failed();
   if (batch > 1 && (sC < 0 ? -sC : sC) < c_elems) {
     violation("cublasGemmStridedBatchedEx: the " + std::to_string(batch) +
-              " outputs overlap (strideC " + std::to_string(sC) + " < " +
-              std::to_string(c_elems) + " elements per entry)");
+              " outputs overlap (strideC " + std::to_string(sC) + " < " + std::to_string(c_elems) +
+              " elements per entry)");
     return execution_failed();
   }
   if (k > 0 && (overlap(ec, ea) || overlap(ec, eb))) {
     violation("cublasGemmStridedBatchedEx: the output C overlaps an input");
     return execution_failed();
   }
-  const GemmArgs g{tA, tB, m, n, k, A, lda, sA, B, ldb, sB, C, ldc, sC, batch,
-                   compute == CUBLAS_COMPUTE_32F_FAST_TF32};
+  const GemmArgs g{tA, tB,  m,  n, k,   A,  lda,   sA,
+                   B,  ldb, sB, C, ldc, sC, batch, compute == CUBLAS_COMPUTE_32F_FAST_TF32};
   detail::count_gemm(batch);
   std::function<void()> work;
   bool beta_zero = false;
@@ -325,19 +325,22 @@ cublasStatus_t dgemv(cublasHandle_t h, cublasOperation_t trans, int m, int n, co
   add_ranges(&reads, x, 0, 1, 1, xlen, incx, sizeof(double), "operand x");
   if (be != 0.0) add_ranges(&reads, y, 0, 1, 1, ylen, incy, sizeof(double), "operand y");
   add_ranges(&writes, y, 0, 1, 1, ylen, incy, sizeof(double), "operand y");
-  submit(h->stream, std::move(reads), std::move(writes), [=] {
-    for (int r = 0; r < ylen; ++r) {
-      double sum = 0;
-      for (int c = 0; c < xlen; ++c) {
-        const double a = t ? A[c + static_cast<long long>(r) * lda]
-                           : A[r + static_cast<long long>(c) * lda];
-        sum += a * x[static_cast<long long>(c) * incx];
-      }
-      double v = al * sum;
-      if (be != 0.0) v += be * y[static_cast<long long>(r) * incy];
-      y[static_cast<long long>(r) * incy] = v;
-    }
-  }, "cublasDgemv");
+  submit(
+      h->stream, std::move(reads), std::move(writes),
+      [=] {
+        for (int r = 0; r < ylen; ++r) {
+          double sum = 0;
+          for (int c = 0; c < xlen; ++c) {
+            const double a =
+                t ? A[c + static_cast<long long>(r) * lda] : A[r + static_cast<long long>(c) * lda];
+            sum += a * x[static_cast<long long>(c) * incx];
+          }
+          double v = al * sum;
+          if (be != 0.0) v += be * y[static_cast<long long>(r) * incy];
+          y[static_cast<long long>(r) * incy] = v;
+        }
+      },
+      "cublasDgemv");
   return CUBLAS_STATUS_SUCCESS;
 }
 

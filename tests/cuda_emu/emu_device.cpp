@@ -43,7 +43,7 @@ struct Device {
   Counters counters;
   std::map<uintptr_t, Allocation> allocations;  // by base address
   size_t device_bytes = 0;
-  lscan_emu_stream null_stream;                 // the legacy default stream
+  lscan_emu_stream null_stream;                            // the legacy default stream
   std::vector<std::unique_ptr<lscan_emu_stream>> streams;  // kept for work that names them
   std::set<lscan_emu_event*> events;
   std::vector<std::string> violations;
@@ -70,7 +70,8 @@ Allocation* find(const void* p, size_t bytes, uintptr_t* base = nullptr) {
   auto it = d.allocations.upper_bound(a);
   if (it == d.allocations.begin()) return nullptr;
   --it;
-  if (a - it->first > it->second.bytes || bytes > it->second.bytes - (a - it->first)) return nullptr;
+  if (a - it->first > it->second.bytes || bytes > it->second.bytes - (a - it->first))
+    return nullptr;
   if (base) *base = it->first;
   return &it->second;
 }
@@ -424,8 +425,8 @@ cudaError_t memcpy_async(void* dst, const void* src, size_t bytes, cudaMemcpyKin
   const bool src_device = detail::is_device(src, bytes);
   const bool dst_in_device = detail::allocation_of(dst) != nullptr;
   const bool src_in_device = detail::allocation_of(src) != nullptr;
-  const std::string range = std::to_string(bytes) + " bytes from " + describe(src) + " to " +
-                            describe(dst);
+  const std::string range =
+      std::to_string(bytes) + " bytes from " + describe(src) + " to " + describe(dst);
   auto bad = [&](const char* why) {
     violation(std::string("cudaMemcpyAsync ") + why + ": " + range);
     return fail(d.sticky);

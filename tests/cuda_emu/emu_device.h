@@ -100,9 +100,9 @@ namespace detail {
 bool check_written(const Range& r, const std::string& who);
 void mark_written(const void* p, size_t bytes);
 // For emu_blas.cpp: the checks and the queue behind Launch.
-bool is_device(const void* p, size_t bytes);      // [p, p + bytes) inside one device allocation
-const void* allocation_of(const void* p);         // its device allocation's base, or null
-cudaError_t sticky();                             // the sticky error, cudaSuccess if none
+bool is_device(const void* p, size_t bytes);  // [p, p + bytes) inside one device allocation
+const void* allocation_of(const void* p);     // its device allocation's base, or null
+cudaError_t sticky();                         // the sticky error, cudaSuccess if none
 bool stream_alive(cudaStream_t s);
 void enqueue(cudaStream_t s, std::function<void()> work);
 void count_gemm(int64_t batches);

@@ -54,7 +54,8 @@ void launch_bias_activation(T* Z, const compute_t<T>* bias, long long rows, long
   k.submit([=] {
     for (long long row = 0; row < rows; ++row) {
       const C bias_r = bias ? bias[row] : C(0);
-      for (long long j = 0; j < J; ++j) bias_activation_element(Z + row * J, j, bias_r, act, a, tf32);
+      for (long long j = 0; j < J; ++j)
+        bias_activation_element(Z + row * J, j, bias_r, act, a, tf32);
     }
   });
   LSCAN_CUDA_CHECK(cudaGetLastError());
@@ -133,7 +134,8 @@ void launch_sample_loss_grads(const double* out, const double* y, int width, int
   k.reads(y, Nc * width, "y");
   k.writes(G, m * Nc, "G");
   k.submit([=] {
-    for (long long j = 0; j < Nc; ++j) sample_loss_grad(kind, out + j, Nc, m, y + j * width, G + j, Nc);
+    for (long long j = 0; j < Nc; ++j)
+      sample_loss_grad(kind, out + j, Nc, m, y + j * width, G + j, Nc);
   });
   LSCAN_CUDA_CHECK(cudaGetLastError());
 }

@@ -1,6 +1,5 @@
-// What the tests of the emulated CUDA backend share: the engine and training factories on the
-// emulated device, and its schedule seed (LSCAN_EMU_SEED=<seed> replays a failure; the seed is
-// printed with every failure).
+// What the tests of the emulated CUDA backend share: the device configuration and the engine and
+// training factories on the emulated device.
 #pragma once
 
 #include "emu_names.h"
@@ -15,10 +14,9 @@
 
 namespace lscan::testing {
 
-// A fresh device configuration with the given schedule; Random gets a fresh seed (or
-// LSCAN_EMU_SEED), remembered for the failure report.
+// A device configuration with the given schedule and capacity. The Random schedule's seed derives
+// from LSCAN_EMU_SEED (or a fresh seed, printed with a failure), the test and a count.
 emu::Config emu_config(emu::Schedule schedule, size_t memory_bytes = size_t(1) << 30);
-uint64_t last_emu_seed();
 
 // The CUDA backend on the emulated device, after the checks make_cuda_backend makes.
 std::unique_ptr<Backend> make_emu_backend(const EvalSetup& setup);

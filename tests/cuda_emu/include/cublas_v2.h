@@ -73,11 +73,10 @@ static inline cublasStatus_t cublasSetWorkspace(cublasHandle_t h, void* workspac
 static inline cublasStatus_t cublasGemmStridedBatchedEx(
     cublasHandle_t h, cublasOperation_t ta, cublasOperation_t tb, int m, int n, int k,
     const void* alpha, const void* A, cudaDataType_t at, int lda, long long sA, const void* B,
-    cudaDataType_t bt, int ldb, long long sB, const void* beta, void* C, cudaDataType_t ct,
-    int ldc, long long sC, int batch, cublasComputeType_t compute, cublasGemmAlgo_t algo) {
+    cudaDataType_t bt, int ldb, long long sB, const void* beta, void* C, cudaDataType_t ct, int ldc,
+    long long sC, int batch, cublasComputeType_t compute, cublasGemmAlgo_t algo) {
   return lscan::emu::api::gemm_strided_batched(h, ta, tb, m, n, k, alpha, A, at, lda, sA, B, bt,
-                                               ldb, sB, beta, C, ct, ldc, sC, batch, compute,
-                                               algo);
+                                               ldb, sB, beta, C, ct, ldc, sC, batch, compute, algo);
 }
 static inline cublasStatus_t cublasDgemv(cublasHandle_t h, cublasOperation_t trans, int m, int n,
                                          const double* alpha, const double* A, int lda,

@@ -106,8 +106,7 @@ static inline cudaError_t cudaStreamDestroy(cudaStream_t s) {
 static inline cudaError_t cudaStreamSynchronize(cudaStream_t s) {
   return lscan::emu::api::stream_synchronize(s);
 }
-static inline cudaError_t cudaStreamWaitEvent(cudaStream_t s, cudaEvent_t e,
-                                              unsigned flags = 0) {
+static inline cudaError_t cudaStreamWaitEvent(cudaStream_t s, cudaEvent_t e, unsigned flags = 0) {
   return lscan::emu::api::stream_wait_event(s, e, flags);
 }
 static inline cudaError_t cudaEventCreateWithFlags(cudaEvent_t* e, unsigned flags) {

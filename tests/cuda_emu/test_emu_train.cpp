@@ -1,0 +1,56 @@
+// The CUDA training pass's host code (host/train/cuda/cuda_loss_gradient.cu) on the emulated
+// device, against the CPU's pass: the checks test_gpu_train.cpp makes on a real device
+// (train_suite.h).
+#include <gtest/gtest.h>
+
+#include "emu_test_util.h"
+#include "train_suite.h"
+
+namespace lscan::testing {
+namespace {
+
+template <emu::Schedule S>
+std::unique_ptr<LossGradient> make_emu(const ModelSpec& spec, int64_t num_params,
+                                       const Dataset& data, const Targets& targets,
+                                       double max_memory) {
+  emu::configure(emu_config(S));
+  return make_emu_loss_gradient(spec, num_params, data, targets, max_memory);
+}
+
+TEST(EmuTrain, LossAndGradientMatchTheCpuForEveryActivationAndLoss) {
+  const uint64_t seed = fresh_seed();
+  SCOPED_TRACE("seed " + std::to_string(seed));
+  expect_pass_matches_cpu(make_emu<emu::Schedule::Lazy>, 1500, seed);
+}
+
+TEST(EmuTrain, ChunkedPassMatchesTheCpuAndRepeatsBitForBit) {
+  const uint64_t seed = fresh_seed();
+  SCOPED_TRACE("seed " + std::to_string(seed));
+  expect_chunked_pass_matches_cpu(make_emu<emu::Schedule::Random>, seed);
+}
+
+TEST(EmuTrain, BudgetTooSmallIsAClearError) {
+  expect_budget_too_small_is_clear(make_emu<emu::Schedule::Lazy>);
+}
+
+TEST(EmuTrain, GradientDescentAndAdamFollowTheCpu) {
+  const uint64_t seed = fresh_seed();
+  SCOPED_TRACE("seed " + std::to_string(seed));
+  expect_training_follows_cpu(make_emu<emu::Schedule::Random>, 100, 2000, seed);
+}
+
+TEST(EmuTrain, ReleasesEverything) {
+  const TrainProblem pb({5, 9, 3}, Activation::Tanh, LossKind::CrossEntropy, 100, 2);
+  const size_t before = emu::live_device_allocations();
+  {
+    auto f = make_emu<emu::Schedule::Lazy>(pb.model.spec, pb.model.num_params(), pb.data,
+                                           pb.targets, 0.0);
+    run_pass(*f, pb.model.theta);
+  }
+  EXPECT_EQ(emu::live_device_allocations(), before);
+  EXPECT_TRUE(emu::idle());
+  EXPECT_TRUE(emu::violations().empty());
+}
+
+}  // namespace
+}  // namespace lscan::testing

@@ -158,6 +158,7 @@ void enqueue_on(lscan_emu_stream& s, std::function<void()> work) {
 
 // Freed blocks of 1 MiB and more are kept for reuse (up to 512 MiB): tests create many backends,
 // each with a 32 MiB cuBLAS workspace, and fresh pages from the kernel cost more than the tests.
+// Blocks have the exact size asked for, so that AddressSanitizer sees an access past the end.
 std::multimap<size_t, void*>& pool() {
   static std::multimap<size_t, void*> blocks;
   return blocks;
@@ -168,25 +169,23 @@ size_t& pool_bytes() {
 }
 
 void* aligned(size_t bytes) {
-  const size_t rounded = (bytes + kAlignment - 1) / kAlignment * kAlignment;
   void* p = nullptr;
-  auto it = pool().find(rounded);
+  auto it = pool().find(bytes);
   if (it != pool().end()) {
     p = it->second;
     pool().erase(it);
-    pool_bytes() -= rounded;
-  } else {
-    p = std::aligned_alloc(kAlignment, rounded);
+    pool_bytes() -= bytes;
+  } else if (posix_memalign(&p, kAlignment, bytes) != 0) {
+    return nullptr;
   }
-  if (p) std::memset(p, 0xff, rounded);  // uninitialised: NaN in every float format
+  std::memset(p, 0xff, bytes);  // uninitialised: NaN in every float format
   return p;
 }
 
 void release(void* p, size_t bytes) {
-  const size_t rounded = (bytes + kAlignment - 1) / kAlignment * kAlignment;
-  if (rounded >= (size_t(1) << 20) && pool_bytes() + rounded <= (size_t(512) << 20)) {
-    pool().emplace(rounded, p);
-    pool_bytes() += rounded;
+  if (bytes >= (size_t(1) << 20) && pool_bytes() + bytes <= (size_t(512) << 20)) {
+    pool().emplace(bytes, p);
+    pool_bytes() += bytes;
   } else {
     std::free(p);
   }

@@ -96,7 +96,11 @@ void run_until(lscan_emu_stream& s, uint64_t seq) {
   while (s.done < seq && !s.pending.empty()) {
     std::function<void()> work = std::move(s.pending.front());
     s.pending.pop_front();
-    work();
+    try {
+      work();
+    } catch (const std::exception& e) {  // a launcher's own checks, run inside the work
+      violation(std::string("work on a stream failed: ") + e.what());
+    }
     ++s.done;
   }
   s.running = false;

@@ -14,8 +14,9 @@
 //     so a missing cudaStreamWaitEvent or synchronize shows as stale or NaN values
 //   - a violation (out of bounds, host/device mix-up, dead handle) is recorded and turns into a
 //     sticky cudaErrorIllegalAddress, as a real fault would, with the reason in its error string.
-// Not emulated: the kernels' thread mapping and warp shuffles, cuBLAS's own summation order,
-// performance. The device kernels themselves are tested on a GPU (tests/test_gpu_*.cpp).
+// Kernels run as loops over their per-element bodies, or (Config::simt) as the kernels' own code,
+// thread by thread with warps in lockstep at their collectives (emu_simt.h).
+// Not emulated: cuBLAS's own summation order, the GPU's memory model between threads, timing.
 #pragma once
 
 #include <cstddef>
@@ -35,6 +36,10 @@ struct Config {
   int devices = 1;
   Schedule schedule = Schedule::Lazy;
   uint64_t seed = 1;  // of the Random schedule
+  // Kernels: false runs each launch as a loop over the kernel's per-element body; true runs the
+  // kernel's own code thread by thread, warps in lockstep (emu_simt.h), which also checks its
+  // thread mapping and warp collectives (slower).
+  bool simt = false;
 };
 
 // Sets the device up for the next test. Live allocations and streams stay (a test may hold a

@@ -24,13 +24,16 @@ std::unique_ptr<LossGradient> make_emu_loss_gradient(const ModelSpec& spec, int6
                                                      const Dataset& data, const Targets& targets,
                                                      double max_memory);
 
-template <emu::Schedule S>
+// Simt: the kernels run as their own code, thread by thread (emu::Config::simt).
+template <emu::Schedule S, bool Simt = false>
 struct EmuEngine {
   static bool available() { return true; }
   static const char* unavailable_reason() { return ""; }
   static bool supports(Precision) { return true; }
   static std::unique_ptr<Backend> make(const EvalSetup& setup) {
-    emu::configure(emu_config(S));
+    emu::Config c = emu_config(S);
+    c.simt = Simt;
+    emu::configure(c);
     return make_emu_backend(setup);
   }
 };

@@ -1,6 +1,7 @@
 // The CUDA backend's host code on the emulated device (emu_device.h): the engine test suite
 // (engine_suite.h) in all four precision modes under the Lazy schedule (work runs only when
-// something waits for it) and the Random one (streams run in random interleavings); the checks
+// something waits for it) and the Random one (streams run in random interleavings), and with the
+// kernels' own code run thread by thread (EmuSimt); the checks
 // test_gpu_engine.cpp makes on a real device; and what only the emulator can see: how many GEMMs a
 // tile takes, what is copied, that everything is released.
 #include <gtest/gtest.h>
@@ -16,8 +17,10 @@ namespace lscan::testing {
 
 using EmuLazyEngine = EmuEngine<emu::Schedule::Lazy>;
 using EmuRandomEngine = EmuEngine<emu::Schedule::Random>;
+using EmuSimtEngine = EmuEngine<emu::Schedule::Random, true>;
 INSTANTIATE_TYPED_TEST_SUITE_P(EmuLazy, Engine, ::testing::Types<EmuLazyEngine>);
 INSTANTIATE_TYPED_TEST_SUITE_P(EmuRandom, Engine, ::testing::Types<EmuRandomEngine>);
+INSTANTIATE_TYPED_TEST_SUITE_P(EmuSimt, Engine, ::testing::Types<EmuSimtEngine>);
 
 namespace {
 

@@ -9,11 +9,13 @@
 namespace lscan::testing {
 namespace {
 
-template <emu::Schedule S>
+template <emu::Schedule S, bool Simt = false>
 std::unique_ptr<LossGradient> make_emu(const ModelSpec& spec, int64_t num_params,
                                        const Dataset& data, const Targets& targets,
                                        double max_memory) {
-  emu::configure(emu_config(S));
+  emu::Config c = emu_config(S);
+  c.simt = Simt;
+  emu::configure(c);
   return make_emu_loss_gradient(spec, num_params, data, targets, max_memory);
 }
 
@@ -21,6 +23,13 @@ TEST(EmuTrain, LossAndGradientMatchTheCpuForEveryActivationAndLoss) {
   const uint64_t seed = fresh_seed();
   SCOPED_TRACE("seed " + std::to_string(seed));
   expect_pass_matches_cpu(make_emu<emu::Schedule::Lazy>, 1500, seed);
+}
+
+// The same with the kernels' own code, thread by thread (emu_simt.h).
+TEST(EmuTrain, KernelsOwnCodeMatchesTheCpu) {
+  const uint64_t seed = fresh_seed();
+  SCOPED_TRACE("seed " + std::to_string(seed));
+  expect_pass_matches_cpu(make_emu<emu::Schedule::Random, true>, 300, seed);
 }
 
 TEST(EmuTrain, ChunkedPassMatchesTheCpuAndRepeatsBitForBit) {

@@ -36,6 +36,11 @@ typedef lscan_emu_memcpy_kind cudaMemcpyKind;
 constexpr unsigned cudaStreamNonBlocking = 0x01;
 constexpr unsigned cudaEventDisableTiming = 0x02;
 
+struct dim3 {
+  unsigned x, y, z;
+  constexpr dim3(unsigned vx = 1, unsigned vy = 1, unsigned vz = 1) : x(vx), y(vy), z(vz) {}
+};
+
 struct cudaDeviceProp {
   char name[256];
   size_t totalGlobalMem;

@@ -163,8 +163,13 @@ void enqueue_on(lscan_emu_stream& s, std::function<void()> work) {
 // Freed blocks of 1 MiB and more are kept for reuse (up to 512 MiB): tests create many backends,
 // each with a 32 MiB cuBLAS workspace, and fresh pages from the kernel cost more than the tests.
 // Blocks have the exact size asked for, so that AddressSanitizer sees an access past the end.
+struct Pool : std::multimap<size_t, void*> {
+  ~Pool() {
+    for (auto& [bytes, p] : *this) std::free(p);
+  }
+};
 std::multimap<size_t, void*>& pool() {
-  static std::multimap<size_t, void*> blocks;
+  static Pool blocks;
   return blocks;
 }
 size_t& pool_bytes() {

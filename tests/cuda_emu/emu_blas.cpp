@@ -92,7 +92,10 @@ struct GemmArgs {
 template <class TA, class TB, class TC, class Acc>
 void run_gemm(const GemmArgs& g, Acc alpha, Acc beta) {
   const long long columns = static_cast<long long>(g.batch) * g.n;
-#pragma omp parallel for schedule(static)
+  // Threads only for large products: a parallel region costs more than a small GEMM, and far more
+  // when the cores are shared with other tests.
+  const bool large = static_cast<double>(columns) * g.m * g.k > 4e6;
+#pragma omp parallel for schedule(static) if (large)
   for (long long col = 0; col < columns; ++col) {
     const long long b = col / g.n, j = col % g.n;
     const auto* A = static_cast<const unsigned char*>(g.A) + b * g.sA * sizeof(TA);

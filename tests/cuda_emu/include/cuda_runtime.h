@@ -138,6 +138,15 @@ static inline cudaError_t cudaGetDeviceProperties(cudaDeviceProp* prop, int devi
 static inline cudaError_t cudaSetDevice(int device) {
   return lscan::emu::api::set_device(device);
 }
+// The versions of an emulated device: 0 for both, which no real driver or runtime reports.
+static inline cudaError_t cudaDriverGetVersion(int* version) {
+  *version = 0;
+  return cudaSuccess;
+}
+static inline cudaError_t cudaRuntimeGetVersion(int* version) {
+  *version = 0;
+  return cudaSuccess;
+}
 static inline cudaError_t cudaGetLastError() {
   return lscan::emu::api::get_last_error();
 }

@@ -5,6 +5,8 @@
 
 #include <cuda_bf16.h>
 
+#include <type_traits>
+
 #include "kernels/activations.cuh"
 #include "kernels/hd.cuh"
 #include "kernels/rounding.cuh"
@@ -20,6 +22,16 @@ LSCAN_HD LSCAN_INLINE float to_compute(float x) {
 }
 LSCAN_HD LSCAN_INLINE float to_compute(__nv_bfloat16 x) {
   return __bfloat162float(x);
+}
+
+// v in the storage format T (double, float or bf16), rounded to nearest.
+template <class T>
+LSCAN_HD LSCAN_INLINE T from_double(double v) {
+  if constexpr (std::is_same_v<T, __nv_bfloat16>) {
+    return __double2bfloat16(v);
+  } else {
+    return static_cast<T>(v);
+  }
 }
 
 // *p = v in p's format; tf32: round an fp32 value to TF32 (see round_to_tf32).

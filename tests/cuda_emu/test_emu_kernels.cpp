@@ -19,20 +19,12 @@
 #include "host/engine/cuda/device_buffer.h"
 #include "kernels/backprop_kernels.h"
 #include "kernels/elementwise.h"
+#include "kernels/elementwise_math.cuh"
 #include "random_problems.h"
 // clang-format on
 
 namespace lscan::testing {
 namespace {
-
-template <class T>
-T from_double(double v) {
-  if constexpr (std::is_same_v<T, __nv_bfloat16>) {
-    return __double2bfloat16(v);
-  } else {
-    return static_cast<T>(v);
-  }
-}
 
 // A device buffer with values drawn once; restore() puts them back before each run.
 template <class T>

@@ -70,6 +70,7 @@
 #include "host/engine/cuda/device_buffer.h"
 #include "kernels/cuda_check.cuh"
 #include "kernels/elementwise.h"
+#include "kernels/elementwise_math.cuh"
 #include "kernels/rounding.cuh"
 
 namespace lscan {
@@ -95,15 +96,6 @@ cudaDataType_t data_type() {
   } else {
     static_assert(std::is_same_v<T, __nv_bfloat16>);
     return CUDA_R_16BF;
-  }
-}
-
-template <class T>
-T from_double(double v) {
-  if constexpr (std::is_same_v<T, __nv_bfloat16>) {
-    return __double2bfloat16(v);
-  } else {
-    return static_cast<T>(v);
   }
 }
 

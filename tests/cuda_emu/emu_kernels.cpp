@@ -179,29 +179,6 @@ void launch_sample_loss_grads(const double* out, const double* y, int width, int
   LSCAN_CUDA_CHECK(cudaGetLastError());
 }
 
-template void launch_combine<double, double>(const double*, int, const double*, long long,
-                                             long long, const double*, Activation, double,
-                                             long long, double*, bool, cudaStream_t);
-template void launch_combine<float, float>(const float*, int, const float*, long long, long long,
-                                           const float*, Activation, double, long long, float*,
-                                           bool, cudaStream_t);
-template void launch_combine<__nv_bfloat16, __nv_bfloat16>(const float*, int, const __nv_bfloat16*,
-                                                           long long, long long, const float*,
-                                                           Activation, double, long long,
-                                                           __nv_bfloat16*, bool, cudaStream_t);
-template void launch_combine<__nv_bfloat16, float>(const float*, int, const __nv_bfloat16*,
-                                                   long long, long long, const float*, Activation,
-                                                   double, long long, float*, bool, cudaStream_t);
-template void launch_bias_activation<double>(double*, const double*, long long, long long,
-                                             Activation, double, bool, cudaStream_t);
-template void launch_bias_activation<float>(float*, const float*, long long, long long, Activation,
-                                            double, bool, cudaStream_t);
-template void launch_bias_activation<__nv_bfloat16>(__nv_bfloat16*, const float*, long long,
-                                                    long long, Activation, double, bool,
-                                                    cudaStream_t);
-template void launch_loss_accuracy<double>(const double*, const double*, int, long long, int,
-                                           long long, LossKind, double*, double*, cudaStream_t);
-template void launch_loss_accuracy<float>(const float*, const double*, int, long long, int,
-                                          long long, LossKind, double*, double*, cudaStream_t);
+LSCAN_ELEMENTWISE_INSTANCES()
 
 }  // namespace lscan

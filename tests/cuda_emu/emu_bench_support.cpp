@@ -1,9 +1,9 @@
-// The device list and the CUDA factories for the benchmark programs built for the emulated device
-// (emu_bench_names.h): one emulated device, and the CUDA backend and training pass on it after
-// the checks the real factories make.
+// The factories of emu_factories.h: one emulated device, and the CUDA backend and training pass on
+// it after the checks the real factories make.
 #include "emu_bench_names.h"
 // clang-format off
 #include "emu_device.h"
+#include "emu_factories.h"
 #include "host/core/error.h"
 #include "host/engine/backend.h"
 #include "host/engine/cuda/cuda_backend.h"

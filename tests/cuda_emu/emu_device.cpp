@@ -51,7 +51,6 @@ struct Device {
   cudaError_t last = cudaSuccess;
   std::string sticky_text;
   std::mt19937_64 rng{1};
-  int current = 0;
 };
 
 Device& dev() {
@@ -300,10 +299,9 @@ namespace detail {
 // A violation is recorded, and the work not run, when it would read device bytes that nothing
 // wrote: uninitialised memory, or memory whose producer has not run yet on this schedule.
 bool check_written(const Range& r, const std::string& who) {
-  Allocation* a = find(r.p, r.bytes);
-  if (!a || !a->device || r.bytes == 0) return true;
   uintptr_t base = 0;
-  find(r.p, r.bytes, &base);
+  Allocation* a = find(r.p, r.bytes, &base);
+  if (!a || !a->device || r.bytes == 0) return true;
   const size_t off = reinterpret_cast<uintptr_t>(r.p) - base;
   size_t at = 0;
   if (!a->written.empty()) {
@@ -613,7 +611,6 @@ cudaError_t set_device(int device) {
   Device& d = dev();
   if (d.sticky != cudaSuccess) return fail(d.sticky);
   if (device < 0 || device >= d.config.devices) return fail(cudaErrorInvalidDevice);
-  d.current = device;
   return cudaSuccess;
 }
 

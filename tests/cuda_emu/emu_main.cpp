@@ -9,7 +9,6 @@
 #include <string>
 
 #include "emu_test_util.h"
-#include "host/train/backprop.h"
 
 namespace lscan::testing {
 namespace {
@@ -57,18 +56,6 @@ emu::Config emu_config(emu::Schedule schedule, size_t memory_bytes) {
   c.memory_bytes = memory_bytes;
   c.seed = base_seed() ^ (std::hash<std::string>{}(name) + 0x9e3779b97f4a7c15ULL * ++made);
   return c;
-}
-
-std::unique_ptr<Backend> make_emu_backend(const EvalSetup& setup) {
-  check_eval_setup(setup);
-  return cuda_emu::create_cuda_backend(setup, 0);
-}
-
-std::unique_ptr<LossGradient> make_emu_loss_gradient(const ModelSpec& spec, int64_t num_params,
-                                                     const Dataset& data, const Targets& targets,
-                                                     double max_memory) {
-  check_backprop_inputs(spec, num_params, data, targets);
-  return cuda_emu::create_cuda_loss_gradient(spec, num_params, data, targets, 0, max_memory);
 }
 
 }  // namespace lscan::testing

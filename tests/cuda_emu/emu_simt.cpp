@@ -132,7 +132,10 @@ void run(dim3 grid, dim3 block, const std::function<void()>& body, const void* k
     return;
   }
   g_met_collective = false;
-  Warp w;
+  // The lanes' stacks are kept from launch to launch (a launch inside a launch gets its own).
+  static Warp outermost;
+  Warp nested;
+  Warp& w = g_warp ? nested : outermost;
   w.body = &body;
   Warp* outer = g_warp;
   g_warp = &w;

@@ -7,9 +7,9 @@
 #include <memory>
 
 #include "emu_device.h"
+#include "emu_factories.h"
 #include "host/engine/backend.h"
-#include "host/engine/cuda/cuda_backend.h"
-#include "host/train/cuda/cuda_loss_gradient.h"
+#include "host/train/backprop.h"
 // clang-format on
 
 namespace lscan::testing {
@@ -18,11 +18,16 @@ namespace lscan::testing {
 // from LSCAN_EMU_SEED (or a fresh seed, printed with a failure), the test and a count.
 emu::Config emu_config(emu::Schedule schedule, size_t memory_bytes = size_t(1) << 30);
 
-// The CUDA backend on the emulated device, after the checks make_cuda_backend makes.
-std::unique_ptr<Backend> make_emu_backend(const EvalSetup& setup);
-std::unique_ptr<LossGradient> make_emu_loss_gradient(const ModelSpec& spec, int64_t num_params,
-                                                     const Dataset& data, const Targets& targets,
-                                                     double max_memory);
+// The CUDA backend and training pass on the emulated device (emu_factories.h).
+inline std::unique_ptr<Backend> make_emu_backend(const EvalSetup& setup) {
+  return emu_make_cuda_backend(setup, 0);
+}
+inline std::unique_ptr<LossGradient> make_emu_loss_gradient(const ModelSpec& spec,
+                                                            int64_t num_params, const Dataset& data,
+                                                            const Targets& targets,
+                                                            double max_memory) {
+  return emu_make_cuda_loss_gradient(spec, num_params, data, targets, 0, max_memory);
+}
 
 // Simt: the kernels run as their own code, thread by thread (emu::Config::simt).
 template <emu::Schedule S, bool Simt = false>

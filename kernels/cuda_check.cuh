@@ -1,5 +1,6 @@
 // One check for every CUDA runtime call and cuBLAS status:
 //   LSCAN_CUDA_CHECK(cudaMalloc(&p, n));           throws std::runtime_error with file and line
+//                                                  (OutOfMemoryError when the device is full)
 //   LSCAN_CUDA_CHECK(cublasSgemm(...));            the same macro; the status type picks the text
 //   LSCAN_CUDA_CHECK_NOTHROW(cudaFree(p));         for destructors: prints to stderr, never throws
 // Usable from g++ (host code) and nvcc alike.
@@ -11,6 +12,8 @@
 #include <cstdio>
 #include <stdexcept>
 #include <string>
+
+#include "host/core/error.h"
 
 namespace lscan::cuda_detail {
 
@@ -33,8 +36,16 @@ std::string failure_message(Status s, const char* call, const char* file, int li
          " failed: " + status_text(s);
 }
 
+inline bool out_of_memory(cudaError_t e) {
+  return e == cudaErrorMemoryAllocation;
+}
+inline bool out_of_memory(cublasStatus_t s) {
+  return s == CUBLAS_STATUS_ALLOC_FAILED;
+}
+
 template <class Status>
 [[noreturn]] void throw_failure(Status s, const char* call, const char* file, int line) {
+  if (out_of_memory(s)) throw OutOfMemoryError(failure_message(s, call, file, line));
   throw std::runtime_error(failure_message(s, call, file, line));
 }
 

@@ -15,7 +15,6 @@
 
 #include "file_test_util.h"
 #include "host/engine/device.h"
-#include "host/model/model_io.h"
 #include "host/model/targets.h"
 #include "host/train/backprop.h"
 #include "host/train/cuda/cuda_loss_gradient.h"
@@ -26,8 +25,6 @@
 namespace lscan::testing {
 namespace {
 
-using testing_util::run_lscan;
-using testing_util::ScratchDir;
 using testing_util::throws_input_error;
 
 bool no_gpu() {
@@ -89,24 +86,7 @@ TEST(GpuTrain, GradientDescentAndAdamFollowTheCpu) {
 
 TEST(GpuTrain, CliTrainsOnTheGpuLikeOnTheCpu) {
   if (no_gpu()) GTEST_SKIP() << "no CUDA device";
-  ScratchDir dir;
-  testing_util::write_bytes(
-      dir.file("m.json"),
-      R"({"input_dim": 2, "layers": [{"type": "linear", "out": 16}, {"type": "tanh"},
-          {"type": "linear", "out": 3}], "loss": "cross_entropy"})");
-  const std::string args =
-      "train --model m.json --data spirals:n=600,classes=3,seed=4 --test-fraction 0.25 "
-      "--epochs 200 --lr 0.02 --seed 9 --weights-dtype f64 ";
-  const auto cpu = run_lscan(dir, args + "--device cpu --out c");
-  ASSERT_EQ(cpu.code, 0) << cpu.err;
-  const auto gpu = run_lscan(dir, args + "--device cuda --out g");
-  ASSERT_EQ(gpu.code, 0) << gpu.err;
-  EXPECT_NE(gpu.err.find("device: cuda:0"), std::string::npos) << gpu.err;
-  EXPECT_NE(gpu.out.find("on cuda:0 (fp64)"), std::string::npos) << gpu.out;
-  EXPECT_NE(gpu.out.find("test loss"), std::string::npos) << gpu.out;
-  const Model c = load_model(dir.file("m.json"), dir.file("c.safetensors"));
-  const Model g = load_model(dir.file("m.json"), dir.file("g.safetensors"));
-  EXPECT_LT(max_rel_err(g.theta, c.theta), 1e-8);
+  expect_cli_training_matches_cpu();
 }
 
 }  // namespace

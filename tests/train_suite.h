@@ -1,5 +1,6 @@
 // The CUDA training pass against the CPU's, written once and run on a real device
-// (test_gpu_train.cpp) and on the emulated one (cuda_emu/test_emu_train.cpp). A factory is
+// (test_gpu_train.cpp) and on the emulated one (cuda_emu/test_emu_train.cpp), and `lscan train
+// --device cuda` against `--device cpu`. A factory is
 //   std::unique_ptr<LossGradient> make(spec, num_params, data, targets, max_memory)
 // for device 0, max_memory 0 meaning the default budget.
 //
@@ -28,6 +29,7 @@
 #include <vector>
 
 #include "file_test_util.h"
+#include "host/model/model_io.h"
 #include "host/model/targets.h"
 #include "host/train/backprop.h"
 #include "host/train/train.h"
@@ -150,6 +152,30 @@ void expect_training_follows_cpu(const Make& make, int epochs, int64_t samples, 
     EXPECT_EQ(0, std::memcmp(again.theta.data(), on_dev.theta.data(),
                              again.theta.size() * sizeof(double)));
   }
+}
+
+// `lscan train --device cuda` against `--device cpu`: the same weights within the training bound
+// (200 GD steps, theta within 1e-8 of |theta|_inf), the device named on stderr and in the report.
+// The command line runs the binary that LSCAN_BINARY names (lscan, or lscan_emu).
+inline void expect_cli_training_matches_cpu() {
+  testing_util::ScratchDir dir;
+  testing_util::write_bytes(
+      dir.file("m.json"),
+      R"({"input_dim": 2, "layers": [{"type": "linear", "out": 16}, {"type": "tanh"},
+          {"type": "linear", "out": 3}], "loss": "cross_entropy"})");
+  const std::string args =
+      "train --model m.json --data spirals:n=600,classes=3,seed=4 --test-fraction 0.25 "
+      "--epochs 200 --lr 0.02 --seed 9 --weights-dtype f64 ";
+  const auto cpu = testing_util::run_lscan(dir, args + "--device cpu --out c");
+  ASSERT_EQ(cpu.code, 0) << cpu.err;
+  const auto gpu = testing_util::run_lscan(dir, args + "--device cuda --out g");
+  ASSERT_EQ(gpu.code, 0) << gpu.err;
+  EXPECT_NE(gpu.err.find("device: cuda:0"), std::string::npos) << gpu.err;
+  EXPECT_NE(gpu.out.find("on cuda:0 (fp64)"), std::string::npos) << gpu.out;
+  EXPECT_NE(gpu.out.find("test loss"), std::string::npos) << gpu.out;
+  const Model c = load_model(dir.file("m.json"), dir.file("c.safetensors"));
+  const Model g = load_model(dir.file("m.json"), dir.file("g.safetensors"));
+  EXPECT_LT(max_rel_err(g.theta, c.theta), 1e-8);
 }
 
 }  // namespace lscan::testing

@@ -51,6 +51,9 @@ Run 'lscan COMMAND --help' for a command's options.)");
   } catch (const InputError& e) {
     std::fprintf(stderr, "lscan: error: %s\n", e.what());
     return 2;
+  } catch (const OutOfMemoryError& e) {
+    std::fprintf(stderr, "lscan: error: out of memory: %s\n", e.what());
+    return 1;
   } catch (const std::bad_alloc&) {
     // Not a bug and not bad input: the model, data or tile does not fit this machine's memory.
     std::fprintf(stderr,

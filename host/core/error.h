@@ -14,6 +14,15 @@ class InputError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// A CUDA device (or the pinned host memory its copies go through) had no room for a buffer:
+// neither bad input nor a bug. LSCAN_CUDA_CHECK throws it for cudaErrorMemoryAllocation and
+// CUBLAS_STATUS_ALLOC_FAILED; the backends catch it where they can say what was needed, and the
+// command line prints what is left as an error (exit code 1), not as an internal one.
+class OutOfMemoryError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 // Throws InputError("<file>: <field>: <what>"); an empty file or field is left out.
 [[noreturn]] void input_error(const std::string& file, const std::string& field,
                               const std::string& what);

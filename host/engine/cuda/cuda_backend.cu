@@ -119,26 +119,51 @@ class CudaBackend final : public Backend {
     hidden_buffers_ = std::min(2, L_ - 1);
 
     LSCAN_CUDA_CHECK(cudaSetDevice(device_));
-    compute_stream_.create();
-    copy_stream_.create();
-    for (int i = 0; i < 2; ++i) {
-      copied_[i].create();
-      slot_free_[i].create();
-    }
-    blas_.create();
-    LSCAN_CUDA_CHECK(cublasSetStream(blas_, compute_stream_));
-    // A workspace of our own (after cublasSetStream, which resets it): cuBLAS then allocates
-    // nothing while the tile's buffers fill the device.
-    blas_workspace_.allocate(kBlasWorkspace);
-    LSCAN_CUDA_CHECK(cublasSetWorkspace(blas_, blas_workspace_.data(), kBlasWorkspace));
     size_t free_bytes = 0, total_bytes = 0;
     LSCAN_CUDA_CHECK(cudaMemGetInfo(&free_bytes, &total_bytes));
-    free_bytes_ = static_cast<double>(free_bytes);
+    const double free_at_start = static_cast<double>(free_bytes);
     total_bytes_ = static_cast<double>(total_bytes);
-    plan();
-    upload_model();
-    upload_data();
-    if (factorise_) P_.allocate(static_cast<size_t>(K1_ * layers[0].out * chunk_));
+    bool planned = false;
+    try {
+      compute_stream_.create();
+      copy_stream_.create();
+      for (int i = 0; i < 2; ++i) {
+        copied_[i].create();
+        slot_free_[i].create();
+      }
+      blas_.create();
+      LSCAN_CUDA_CHECK(cublasSetStream(blas_, compute_stream_));
+      // A workspace of our own (after cublasSetStream, which resets it): cuBLAS then allocates
+      // nothing while the tile's buffers fill the device.
+      blas_workspace_.allocate(kBlasWorkspace);
+      LSCAN_CUDA_CHECK(cublasSetWorkspace(blas_, blas_workspace_.data(), kBlasWorkspace));
+      LSCAN_CUDA_CHECK(cudaMemGetInfo(&free_bytes, &total_bytes));
+      free_bytes_ = static_cast<double>(free_bytes);
+      plan();
+      planned = true;
+      upload_model();
+      upload_data();
+      if (factorise_) P_.allocate(static_cast<size_t>(K1_ * layers[0].out * chunk_));
+    } catch (const OutOfMemoryError&) {
+      // The budget promised more than the device had: a --max-memory above its free memory, or
+      // another process allocating meanwhile.
+      std::ostringstream os;
+      os << "cuda:" << device_ << " is out of memory: ";
+      if (planned) {
+        const double data = resident_ ? data_bytes(n_) : 2 * data_bytes(chunk_);
+        const double products = fixed_bytes(chunk_) - (resident_ ? 0.0 : data);  // P
+        os << "cuBLAS's workspace, the stacked weights, the data and the first layer's products "
+           << "need " << format_bytes(kBlasWorkspace + model_bytes() + data + products) << " ("
+           << format_bytes(kBlasWorkspace) << ", " << format_bytes(model_bytes()) << ", "
+           << format_bytes(data) << ", " << format_bytes(products) << ")";
+      } else {
+        os << "cuBLAS's handle and workspace need more than " << format_bytes(kBlasWorkspace);
+      }
+      os << ", and " << format_bytes(free_at_start) << " of " << format_bytes(total_bytes_)
+         << " were free; " << (s_.max_memory > 0 ? "lower --max-memory or " : "")
+         << "free the device, or use --device cpu";
+      input_error("", s_.max_memory > 0 ? "--max-memory" : "--device", os.str());
+    }
   }
 
   ~CudaBackend() override {
@@ -337,9 +362,10 @@ class CudaBackend final : public Backend {
     os << "cuda:" << device_ << " is out of memory: one point with " << chunk_
        << " samples per chunk needs " << format_bytes(point_bytes(chunk_)) << ", and "
        << format_bytes(static_cast<double>(free_bytes)) << " of "
-       << format_bytes(static_cast<double>(total_bytes))
-       << " are free; lower --max-memory or free the device";
-    throw std::runtime_error(os.str());
+       << format_bytes(static_cast<double>(total_bytes)) << " are free; "
+       << (s_.max_memory > 0 ? "lower --max-memory or " : "")
+       << "free the device, or use --device cpu";
+    input_error("", s_.max_memory > 0 ? "--max-memory" : "--device", os.str());
   }
 
   void run_tile(const double* coeffs, int64_t B, double* loss, double* acc) {

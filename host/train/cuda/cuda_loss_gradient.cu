@@ -46,10 +46,20 @@ class CudaOps {
           int device, double max_memory)
       : device_(device) {
     LSCAN_CUDA_CHECK(cudaSetDevice(device_));
-    blas_.create();
-    blas_workspace_.allocate(kBlasWorkspace);
-    LSCAN_CUDA_CHECK(cublasSetWorkspace(blas_, blas_workspace_.data(), kBlasWorkspace));
     size_t free_bytes = 0, total_bytes = 0;
+    LSCAN_CUDA_CHECK(cudaMemGetInfo(&free_bytes, &total_bytes));
+    try {
+      blas_.create();
+      blas_workspace_.allocate(kBlasWorkspace);
+    } catch (const OutOfMemoryError&) {
+      input_error("", "--device",
+                  "cuda:" + std::to_string(device_) + " is out of memory: cuBLAS's handle and " +
+                      "workspace need more than " + format_bytes(kBlasWorkspace) + ", and " +
+                      format_bytes(static_cast<double>(free_bytes)) + " of " +
+                      format_bytes(static_cast<double>(total_bytes)) +
+                      " were free; free the device, or train with --device cpu");
+    }
+    LSCAN_CUDA_CHECK(cublasSetWorkspace(blas_, blas_workspace_.data(), kBlasWorkspace));
     LSCAN_CUDA_CHECK(cudaMemGetInfo(&free_bytes, &total_bytes));
 
     int64_t width_sum = 0, max_width = 0;

@@ -24,7 +24,7 @@ if ! command -v nvcc >/dev/null 2>&1 && [ -x /usr/local/cuda/bin/nvcc ]; then
 fi
 
 packages=(build-essential cmake libopenblas-openmp-dev libhdf5-dev libcli11-dev nlohmann-json3-dev
-  libgtest-dev python3 python3-venv plplot-driver-cairo libplplot-dev pkg-config)
+  libgtest-dev python3 python3-venv plplot-driver-cairo libplplot-dev pkg-config xz-utils)
 # Thrust: the toolkit's own copy when CUDA is present, Debian's otherwise (never both).
 if ! command -v nvcc >/dev/null 2>&1; then packages+=(libthrust-dev); fi
 

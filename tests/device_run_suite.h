@@ -14,6 +14,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,8 @@
 #include "random_problems.h"
 
 namespace lscan::testing {
+
+using testing_util::read_bytes;
 
 // 400 training and 100 test samples.
 inline constexpr const char* kDeviceRunData = "spirals:n=500,classes=3,seed=1";
@@ -103,6 +106,10 @@ inline void expect_cli_scans_match_cpu() {
       EXPECT_NE(gpu.out.find(std::string(prec) + " on cuda:0"), std::string::npos) << gpu.out;
       const SurfaceFile got = read_surface(dir.file(out + ".h5"));
       EXPECT_EQ(got.text_attrs.at("backend"), "cuda:0");
+      if (memory.empty()) {  // the training set's plan: all 400 samples in one chunk
+        const nlohmann::json summary = nlohmann::json::parse(read_bytes(dir.file(out + ".json")));
+        EXPECT_EQ(summary["timing"]["chunk"], 400) << summary["timing"];
+      }
       EXPECT_EQ(got.text_attrs.at("precision"), prec);
       EXPECT_EQ(got.directions, want.directions);
       expect_device_surface_matches(got, want, p);

@@ -39,8 +39,10 @@ void evaluate_set(const ScanRequest& r, const Dataset& data, const std::string& 
   loss = v.loss;
   acc = v.acc;
   out.backend = backend->name();
-  out.tile = backend->max_tile();
-  out.chunk = backend->chunk();
+  if (set == "train") {  // the test set's backend plans for its own (smaller) sample count
+    out.tile = backend->max_tile();
+    out.chunk = backend->chunk();
+  }
   out.seconds += v.seconds;
 }
 

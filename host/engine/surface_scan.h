@@ -43,8 +43,8 @@ struct Surface {
   bool classification = true;
   Precision precision = Precision::FP32;
   std::string backend;
-  int64_t tile = 0, chunk = 0;
-  double seconds = 0;  // evaluation time, both data sets
+  int64_t tile = 0, chunk = 0;  // of the training set's backend: points per tile, samples per chunk
+  double seconds = 0;           // evaluation time, both data sets
 };
 
 // The backend for a device choice.

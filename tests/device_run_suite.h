@@ -76,10 +76,11 @@ inline void expect_device_surface_matches(const SurfaceFile& got, const SurfaceF
   }
 }
 
-// `lscan scan --device cuda` in every precision against `--device cpu`, and in fp64 and fp32 once
-// more with the data streamed in chunks of a few dozen samples (--max-memory 16K). The device's
-// runs name it on stderr, in the summary line and in the file's backend attribute.
-inline void expect_cli_scans_match_cpu() {
+// `lscan scan --device cuda:<device>` in every precision against `--device cpu`, and in fp64 and
+// fp32 once more with the data streamed in chunks of a few dozen samples (--max-memory 16K). The
+// device's runs name it on stderr, in the summary line and in the file's backend attribute.
+inline void expect_cli_scans_match_cpu(int device = 0) {
+  const std::string cuda = "cuda:" + std::to_string(device);
   testing_util::ScratchDir dir;
   write_device_run_model(dir);
   if (::testing::Test::HasFatalFailure()) return;
@@ -100,12 +101,12 @@ inline void expect_cli_scans_match_cpu() {
       SCOPED_TRACE(memory.empty() ? "the default budget" : memory);
       const std::string out = std::string("g_") + prec + (memory.empty() ? "" : "_16K");
       const testing_util::CliRun gpu = testing_util::run_lscan(
-          dir, device_scan_args(prec) + memory + "--device cuda --out " + out + ".h5");
+          dir, device_scan_args(prec) + memory + "--device " + cuda + " --out " + out + ".h5");
       ASSERT_EQ(gpu.code, 0) << gpu.err;
-      EXPECT_NE(gpu.err.find("device: cuda:0 ("), std::string::npos) << gpu.err;
-      EXPECT_NE(gpu.out.find(std::string(prec) + " on cuda:0"), std::string::npos) << gpu.out;
+      EXPECT_NE(gpu.err.find("device: " + cuda + " ("), std::string::npos) << gpu.err;
+      EXPECT_NE(gpu.out.find(std::string(prec) + " on " + cuda), std::string::npos) << gpu.out;
       const SurfaceFile got = read_surface(dir.file(out + ".h5"));
-      EXPECT_EQ(got.text_attrs.at("backend"), "cuda:0");
+      EXPECT_EQ(got.text_attrs.at("backend"), cuda);
       if (memory.empty()) {  // the training set's plan: all 400 samples in one chunk
         const nlohmann::json summary = nlohmann::json::parse(read_bytes(dir.file(out + ".json")));
         EXPECT_EQ(summary["timing"]["chunk"], 400) << summary["timing"];

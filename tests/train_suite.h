@@ -70,8 +70,10 @@ inline void expect_same_pass(const PassResult& got, const PassResult& want, int6
 }
 
 // Loss, accuracy and gradient of one pass, for every activation and loss; `samples` per problem.
+// The pass must name `device`, the one its factory makes it on.
 template <class Make>
-void expect_pass_matches_cpu(const Make& make, int64_t samples, uint64_t seed) {
+void expect_pass_matches_cpu(const Make& make, int64_t samples, uint64_t seed,
+                             const std::string& device = "cuda:0") {
   uint64_t s = seed;
   for (const EngineCase& c : all_engine_cases()) {
     SCOPED_TRACE(std::string(activation_name(c.act)) + " / " + loss_name(c.loss));
@@ -80,7 +82,7 @@ void expect_pass_matches_cpu(const Make& make, int64_t samples, uint64_t seed) {
     const int64_t P = pb.model.num_params();
     auto cpu = make_cpu_loss_gradient(pb.model.spec, P, pb.data, pb.targets);
     auto dev = make(pb.model.spec, P, pb.data, pb.targets, 0.0);
-    EXPECT_EQ(dev->device(), "cuda:0");
+    EXPECT_EQ(dev->device(), device);
     const PassResult want = run_pass(*cpu, pb.model.theta);
     const PassResult got = run_pass(*dev, pb.model.theta);
     expect_same_pass(got, want, pb.data.n);

@@ -1,8 +1,9 @@
-// Included before everything else (-include) by the benchmark programs built for the emulated
-// device (bench_gpu_engine_emu, bench_train_emu): the names of emu_names.h, and the device list
-// and the CUDA factories of lscan_core replaced by the emulated ones (emu_bench_support.cpp). A
-// run of these checks that the benchmark programs run through and print what
-// benchmarks/compare_targets.py reads; their times mean nothing.
+// Included before everything else (-include) by the code that must reach the emulated device
+// instead of a real one: the benchmark programs built for it (bench_gpu_engine_emu,
+// bench_train_emu, whose runs check that they run through and print what
+// benchmarks/compare_targets.py reads; their times mean nothing), the sources compiled again into
+// lscan_emu_routing, and emu_bench_support.cpp. The names of emu_names.h, and the device list and
+// CUDA factories of lscan_core renamed to the emulated ones (emu_factories.h).
 #pragma once
 
 #include "emu_names.h"

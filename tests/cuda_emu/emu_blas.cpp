@@ -17,6 +17,7 @@
 
 struct lscan_emu_blas {
   cudaStream_t stream = nullptr;
+  int device = 0;  // current at cublasCreate: a handle serves that device only
 };
 
 namespace lscan::emu {
@@ -163,15 +164,25 @@ void add_ranges(std::vector<detail::Range>* out, const void* p, long long stride
 }
 
 // Runs `work` on the handle's stream once what it reads has been written, then marks its output.
-void submit(cudaStream_t stream, std::vector<detail::Range> reads,
-            std::vector<detail::Range> writes, std::function<void()> work, const char* who) {
-  detail::enqueue(
-      stream, [reads = std::move(reads), writes = std::move(writes), work = std::move(work), who] {
-        for (const detail::Range& r : reads)
-          if (!detail::check_written(r, who)) return;
-        work();
-        for (const detail::Range& r : writes) detail::mark_written(r.p, r.bytes);
-      });
+// False (and a violation) when the handle, its stream or an operand is not of the current device.
+bool submit(cublasHandle_t h, std::vector<detail::Range> reads, std::vector<detail::Range> writes,
+            std::function<void()> work, const char* who) {
+  if (h->device != detail::current_device()) {
+    violation(std::string(who) + ": a cuBLAS handle of device " + std::to_string(h->device) +
+              " used while device " + std::to_string(detail::current_device()) + " is current");
+    return false;
+  }
+  std::vector<detail::Range> operands = reads;
+  operands.insert(operands.end(), writes.begin(), writes.end());
+  if (!detail::on_one_device(who, h->stream, operands)) return false;
+  detail::enqueue(h->stream, [reads = std::move(reads), writes = std::move(writes),
+                              work = std::move(work), who] {
+    for (const detail::Range& r : reads)
+      if (!detail::check_written(r, who)) return;
+    work();
+    for (const detail::Range& r : writes) detail::mark_written(r.p, r.bytes);
+  });
+  return true;
 }
 
 lscan_emu_blas_status execution_failed() {
@@ -185,6 +196,7 @@ namespace api {
 cublasStatus_t blas_create(cublasHandle_t* h) {
   if (detail::sticky() != cudaSuccess) return CUBLAS_STATUS_NOT_INITIALIZED;
   *h = new lscan_emu_blas;
+  (*h)->device = detail::current_device();
   return CUBLAS_STATUS_SUCCESS;
 }
 
@@ -294,8 +306,9 @@ cublasStatus_t gemm_strided_batched(cublasHandle_t h, cublasOperation_t ta, cubl
   }
   if (!beta_zero) add_ranges(&reads, C, sC, batch, m, n, ldc, type_size(ct), "operand C");
   add_ranges(&writes, C, sC, batch, m, n, ldc, type_size(ct), "operand C");
-  submit(h->stream, std::move(reads), std::move(writes), std::move(work),
-         "cublasGemmStridedBatchedEx");
+  if (!submit(h, std::move(reads), std::move(writes), std::move(work),
+              "cublasGemmStridedBatchedEx"))
+    return execution_failed();
   return detail::sticky() != cudaSuccess ? execution_failed() : CUBLAS_STATUS_SUCCESS;
 }
 
@@ -328,8 +341,8 @@ cublasStatus_t dgemv(cublasHandle_t h, cublasOperation_t trans, int m, int n, co
   add_ranges(&reads, x, 0, 1, 1, xlen, incx, sizeof(double), "operand x");
   if (be != 0.0) add_ranges(&reads, y, 0, 1, 1, ylen, incy, sizeof(double), "operand y");
   add_ranges(&writes, y, 0, 1, 1, ylen, incy, sizeof(double), "operand y");
-  submit(
-      h->stream, std::move(reads), std::move(writes),
+  const bool ok = submit(
+      h, std::move(reads), std::move(writes),
       [=] {
         for (int r = 0; r < ylen; ++r) {
           double sum = 0;
@@ -344,6 +357,7 @@ cublasStatus_t dgemv(cublasHandle_t h, cublasOperation_t trans, int m, int n, co
         }
       },
       "cublasDgemv");
+  if (!ok) return execution_failed();
   return CUBLAS_STATUS_SUCCESS;
 }
 

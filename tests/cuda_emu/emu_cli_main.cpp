@@ -4,7 +4,9 @@
 // with emu_bench_names.h, which points their device list and CUDA factories at the emulated ones.
 //
 // The device is set from the environment:
-//   LSCAN_EMU_MEMORY    capacity in bytes, with an optional K, M or G suffix (default 1G)
+//   LSCAN_EMU_DEVICES   how many devices, 1 to 8 (default 1)
+//   LSCAN_EMU_MEMORY    each device's capacity in bytes, with an optional K, M or G suffix
+//                       (default 1G)
 //   LSCAN_EMU_SCHEDULE  lazy (default), random or eager (emu::Schedule)
 //   LSCAN_EMU_SEED      seed of the random schedule (default 1)
 //   LSCAN_EMU_SIMT      1: kernels run as their own code, thread by thread
@@ -39,6 +41,13 @@ lscan::emu::Config config_from_environment() {
     if (end == v || *end != '\0' || n == 0)
       bad_variable("LSCAN_EMU_MEMORY", v, "a positive byte count, optionally with K, M or G");
     c.memory_bytes = static_cast<size_t>(n) * scale;
+  }
+  if (const char* v = std::getenv("LSCAN_EMU_DEVICES")) {
+    char* end = nullptr;
+    const long n = std::strtol(v, &end, 10);
+    if (end == v || *end != '\0' || n < 1 || n > lscan::emu::kMaxDevices)
+      bad_variable("LSCAN_EMU_DEVICES", v, "1 to 8");
+    c.devices = static_cast<int>(n);
   }
   if (const char* v = std::getenv("LSCAN_EMU_SCHEDULE")) {
     if (!std::strcmp(v, "lazy"))

@@ -13,6 +13,7 @@
 #include <stdexcept>
 
 struct lscan_emu_stream {
+  int device = -1;  // the device current at its creation; -1: the null stream, of every device
   std::deque<std::function<void()>> pending;
   uint64_t enqueued = 0;  // work items ever enqueued
   uint64_t done = 0;      // work items run
@@ -22,6 +23,7 @@ struct lscan_emu_stream {
 };
 
 struct lscan_emu_event {
+  int device = 0;                      // current at its creation
   lscan_emu_stream* stream = nullptr;  // of the last record; null: never recorded
   uint64_t seq = 0;                    // work items of that stream before the record
 };
@@ -35,14 +37,16 @@ struct Allocation {
   size_t bytes = 0;    // as asked for: the extent that operands are checked against
   size_t charged = 0;  // rounded up to the alignment: what counts against the capacity
   bool device = true;
+  int on = 0;                    // device only: the device current at the cudaMalloc
   std::vector<uint8_t> written;  // device only: per byte, 1 once written; empty: none written
 };
 
 struct Device {
   Config config;
   Counters counters;
-  std::map<uintptr_t, Allocation> allocations;  // by base address
-  size_t device_bytes = 0;
+  std::map<uintptr_t, Allocation> allocations;             // by base address
+  size_t device_bytes = 0;                                 // on all devices
+  int current = 0;                                         // cudaSetDevice's
   lscan_emu_stream null_stream;                            // the legacy default stream
   std::vector<std::unique_ptr<lscan_emu_stream>> streams;  // kept for work that names them
   std::set<lscan_emu_event*> events;
@@ -79,6 +83,13 @@ std::string describe(const void* p) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%p", p);
   return buf;
+}
+
+size_t bytes_on(int device) {
+  size_t bytes = 0;
+  for (const auto& [base, a] : dev().allocations)
+    if (a.device && a.on == device) bytes += a.charged;
+  return bytes;
 }
 
 lscan_emu_stream* resolve(cudaStream_t s) {
@@ -203,8 +214,12 @@ void release(void* p, size_t bytes) {
 
 void configure(const Config& config) {
   Device& d = dev();
-  if (config.memory_bytes < d.device_bytes)
-    throw std::invalid_argument("emu::configure: the capacity is below what is allocated now");
+  if (config.devices < 1 || config.devices > kMaxDevices)
+    throw std::invalid_argument("emu::configure: 1 to kMaxDevices devices");
+  for (int i = 0; i < kMaxDevices; ++i)
+    if (config.memory_bytes < bytes_on(i) || (i >= config.devices && bytes_on(i) > 0))
+      throw std::invalid_argument("emu::configure: a device would hold less than it has now");
+  if (d.current >= config.devices) d.current = 0;
   d.config = config;
   d.rng.seed(config.seed);
   d.violations.clear();
@@ -283,6 +298,9 @@ cudaError_t Launch::submit(std::function<void()> work) {
   Device& d = dev();
   if (d.sticky != cudaSuccess) return fail(d.sticky);
   if (!ok_) return fail(cudaErrorIllegalAddress);
+  std::vector<detail::Range> operands = reads_;
+  operands.insert(operands.end(), writes_.begin(), writes_.end());
+  if (!detail::on_one_device(kernel_, stream_, operands)) return fail(d.sticky);
   ++d.counters.kernel_launches;
   enqueue_on(*resolve(stream_), [kernel = kernel_, reads = std::move(reads_),
                                  writes = std::move(writes_), work = std::move(work)] {
@@ -321,6 +339,31 @@ void mark_written(const void* p, size_t bytes) {
   if (!a || !a->device || bytes == 0) return;
   if (a->written.empty()) a->written.assign(a->bytes, 0);
   std::memset(a->written.data() + (reinterpret_cast<uintptr_t>(p) - base), 1, bytes);
+}
+
+int current_device() {
+  return dev().current;
+}
+
+bool on_one_device(const std::string& who, cudaStream_t stream,
+                   const std::vector<Range>& operands) {
+  Device& d = dev();
+  const int runs_on = stream ? stream->device : d.current;
+  if (runs_on != d.current) {
+    violation(who + ": work on a stream of device " + std::to_string(runs_on) + " while device " +
+              std::to_string(d.current) + " is current");
+    return false;
+  }
+  for (const Range& r : operands) {
+    const Allocation* a = find(r.p, r.bytes);
+    if (a && a->device && a->on != runs_on) {
+      violation(who + ": " + r.what + " lives on device " + std::to_string(a->on) +
+                ", the work runs on device " + std::to_string(runs_on));
+      return false;
+    }
+  }
+  ++d.counters.work_on_device[runs_on];
+  return true;
 }
 
 bool is_device(const void* p, size_t bytes) {
@@ -364,11 +407,12 @@ cudaError_t malloc_device(void** p, size_t bytes) {
   if (d.sticky != cudaSuccess) return fail(d.sticky);
   if (bytes == 0) return cudaSuccess;
   const size_t rounded = (bytes + kAlignment - 1) / kAlignment * kAlignment;
-  if (rounded > d.config.memory_bytes - d.device_bytes) return fail(cudaErrorMemoryAllocation);
+  if (rounded > d.config.memory_bytes - bytes_on(d.current)) return fail(cudaErrorMemoryAllocation);
   void* q = aligned(bytes);
   if (!q) return fail(cudaErrorMemoryAllocation);
-  d.allocations[reinterpret_cast<uintptr_t>(q)] = {bytes, rounded, true, {}};
+  d.allocations[reinterpret_cast<uintptr_t>(q)] = {bytes, rounded, true, d.current, {}};
   d.device_bytes += rounded;
+  ++d.counters.allocations_on_device[d.current];
   d.counters.peak_device_bytes = std::max(d.counters.peak_device_bytes, d.device_bytes);
   *p = q;
   return cudaSuccess;
@@ -397,7 +441,7 @@ cudaError_t malloc_host(void** p, size_t bytes) {
   if (bytes == 0) return cudaSuccess;
   void* q = aligned(bytes);
   if (!q) return fail(cudaErrorMemoryAllocation);
-  d.allocations[reinterpret_cast<uintptr_t>(q)] = {bytes, 0, false, {}};
+  d.allocations[reinterpret_cast<uintptr_t>(q)] = {bytes, 0, false, 0, {}};
   *p = q;
   return cudaSuccess;
 }
@@ -497,6 +541,8 @@ cudaError_t memset_async(void* p, int value, size_t bytes, cudaStream_t stream) 
               " past a device allocation");
     return fail(d.sticky);
   }
+  if (!detail::on_one_device("cudaMemsetAsync", stream, {{p, bytes, "its destination"}}))
+    return fail(d.sticky);
   enqueue_on(*resolve(stream), [p, value, bytes] {
     std::memset(p, value, bytes);
     detail::mark_written(p, bytes);
@@ -507,7 +553,7 @@ cudaError_t memset_async(void* p, int value, size_t bytes, cudaStream_t stream) 
 cudaError_t mem_get_info(size_t* free_bytes, size_t* total_bytes) {
   Device& d = dev();
   if (d.sticky != cudaSuccess) return fail(d.sticky);
-  *free_bytes = d.config.memory_bytes - d.device_bytes;
+  *free_bytes = d.config.memory_bytes - bytes_on(d.current);
   *total_bytes = d.config.memory_bytes;
   return cudaSuccess;
 }
@@ -517,6 +563,7 @@ cudaError_t stream_create(cudaStream_t* s, unsigned flags) {
   if (d.sticky != cudaSuccess) return fail(d.sticky);
   d.streams.push_back(std::make_unique<lscan_emu_stream>());
   d.streams.back()->blocking = !(flags & cudaStreamNonBlocking);
+  d.streams.back()->device = d.current;
   *s = d.streams.back().get();
   return cudaSuccess;
 }
@@ -562,6 +609,7 @@ cudaError_t event_create(cudaEvent_t* e, unsigned) {
   Device& d = dev();
   if (d.sticky != cudaSuccess) return fail(d.sticky);
   *e = new lscan_emu_event;
+  (*e)->device = d.current;
   d.events.insert(*e);
   return cudaSuccess;
 }
@@ -581,6 +629,12 @@ cudaError_t event_record(cudaEvent_t e, cudaStream_t s) {
   if (d.sticky != cudaSuccess) return fail(d.sticky);
   if (!detail::stream_alive(s) || !d.events.count(e)) {
     violation("cudaEventRecord with a destroyed or unknown stream or event");
+    return fail(d.sticky);
+  }
+  const int stream_device = s ? s->device : d.current;
+  if (stream_device != e->device) {  // the runtime's cudaErrorInvalidResourceHandle
+    violation("cudaEventRecord of an event of device " + std::to_string(e->device) +
+              " on a stream of device " + std::to_string(stream_device));
     return fail(d.sticky);
   }
   e->stream = resolve(s);
@@ -611,6 +665,7 @@ cudaError_t set_device(int device) {
   Device& d = dev();
   if (d.sticky != cudaSuccess) return fail(d.sticky);
   if (device < 0 || device >= d.config.devices) return fail(cudaErrorInvalidDevice);
+  d.current = device;
   return cudaSuccess;
 }
 

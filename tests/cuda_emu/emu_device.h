@@ -12,6 +12,9 @@
 //       Random  after each enqueue, some streams chosen at random run what they hold
 //       Eager   at once (program order: hides every missing wait)
 //     so a missing cudaStreamWaitEvent or synchronize shows as stale or NaN values
+//   - devices: allocations, streams, events and cuBLAS handles belong to the device current when
+//     they were made; kernels, GEMMs and memsets must run on the current device, on its streams
+//     and handles, with operands on that device (no peer access)
 //   - a violation (out of bounds, host/device mix-up, dead handle) is recorded and turns into a
 //     sticky cudaErrorIllegalAddress, as a real fault would, with the reason in its error string.
 // Kernels run as loops over their per-element bodies, or (Config::simt) as the kernels' own code,
@@ -31,9 +34,11 @@ namespace lscan::emu {
 
 enum class Schedule { Eager, Lazy, Random };
 
+inline constexpr int kMaxDevices = 8;
+
 struct Config {
-  size_t memory_bytes = size_t(1) << 30;  // the device's capacity
-  int devices = 1;
+  size_t memory_bytes = size_t(1) << 30;  // each device's capacity
+  int devices = 1;                        // 1 to kMaxDevices
   Schedule schedule = Schedule::Lazy;
   uint64_t seed = 1;  // of the Random schedule
   // Kernels: false runs each launch as a loop over the kernel's per-element body; true runs the
@@ -55,6 +60,9 @@ struct Counters {
   int64_t copies_to_device = 0;  // cudaMemcpyAsync host to device
   int64_t copies_to_host = 0;    // cudaMemcpyAsync device to host
   size_t peak_device_bytes = 0;
+  int64_t allocations_on_device[kMaxDevices] = {};  // cudaMalloc calls, by current device
+  int64_t work_on_device[kMaxDevices] =
+      {};  // kernels, GEMMs and memsets, by the device they run on
 };
 Counters counters();
 void reset_counters();
@@ -106,8 +114,12 @@ bool check_written(const Range& r, const std::string& who);
 void mark_written(const void* p, size_t bytes);
 // For emu_blas.cpp: the checks and the queue behind Launch.
 bool is_device(const void* p, size_t bytes);  // [p, p + bytes) inside one device allocation
-const void* allocation_of(const void* p);     // its device allocation's base, or null
-cudaError_t sticky();                         // the sticky error, cudaSuccess if none
+int current_device();
+// Work on `stream` (null: the legacy default stream) must run on the current device, and every
+// operand must live on that device; otherwise a violation, and false. Counts the work.
+bool on_one_device(const std::string& who, cudaStream_t stream, const std::vector<Range>& operands);
+const void* allocation_of(const void* p);  // its device allocation's base, or null
+cudaError_t sticky();                      // the sticky error, cudaSuccess if none
 bool stream_alive(cudaStream_t s);
 void enqueue(cudaStream_t s, std::function<void()> work);
 void count_gemm(int64_t batches);

@@ -51,6 +51,13 @@ TEST(EmuCli, ScansMatchTheCpuWithTheKernelsOwnCode) {
   expect_cli_scans_match_cpu();
 }
 
+// cuda:1 of two devices (every piece of work on another device than the current one, or with an
+// operand of another device, is a misuse that lscan_emu reports with exit code 3).
+TEST(EmuCli, ScansMatchTheCpuOnTheSecondDevice) {
+  ScopedEnv devices("LSCAN_EMU_DEVICES", "2");
+  expect_cli_scans_match_cpu(1);
+}
+
 TEST(EmuCli, DeviceChoiceAndErrors) {
   expect_cli_device_choice_and_errors();
 }
@@ -128,7 +135,8 @@ TEST(EmuCli, DeviceTooFullForTheWorkspace) {
 // lscan_emu's own settings: a value it does not understand is an error naming the variable.
 TEST(EmuCli, BadDeviceSettingIsAnError) {
   ScratchDir dir;
-  for (const char* name : {"LSCAN_EMU_MEMORY", "LSCAN_EMU_SCHEDULE", "LSCAN_EMU_SIMT"}) {
+  for (const char* name :
+       {"LSCAN_EMU_DEVICES", "LSCAN_EMU_MEMORY", "LSCAN_EMU_SCHEDULE", "LSCAN_EMU_SIMT"}) {
     ScopedEnv bad(name, "often");
     const CliRun r = run_lscan(dir, "--version");
     EXPECT_EQ(r.code, 2) << name;

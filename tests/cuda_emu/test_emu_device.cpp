@@ -2,7 +2,7 @@
 // the backend's own wrapper (host/engine/cuda/cuda_blas.h) and against a product worked by hand,
 // its bfloat16 rounding, and that each misuse it exists to catch is caught: operands past an
 // allocation, reads of memory nothing wrote, missing waits between streams (Lazy and Random
-// schedules), and out-of-memory as a plain, non-sticky error.
+// schedules), out-of-memory as a plain, non-sticky error, and work that mixes devices.
 #include "emu_names.h"
 // clang-format off
 #include <cuda_bf16.h>
@@ -294,6 +294,76 @@ TEST_F(EmuDevice, OutOfMemoryIsAPlainErrorThatClears) {
   EXPECT_EQ(free_bytes, size_t(512) << 10);
   EXPECT_EQ(DeviceBuffer<char>().try_allocate(768 << 10), cudaErrorMemoryAllocation);
   EXPECT_EQ(cudaPeekAtLastError(), cudaSuccess);  // try_allocate cleared it
+}
+
+// Two devices: memory is counted per device, and work must run on the current device, on its
+// streams and handles, with operands that live there.
+class EmuTwoDevices : public EmuDevice {
+ protected:
+  void SetUp() override {
+    emu::Config c = emu_config(emu::Schedule::Lazy, 1 << 20);
+    c.devices = 2;
+    emu::configure(c);
+    emu::reset_counters();
+    LSCAN_CUDA_CHECK(cudaSetDevice(0));
+  }
+};
+
+TEST_F(EmuTwoDevices, MemoryIsCountedPerDevice) {
+  DeviceBuffer<char> on0(768 << 10);
+  LSCAN_CUDA_CHECK(cudaSetDevice(1));
+  size_t free_bytes = 0, total = 0;
+  ASSERT_EQ(cudaMemGetInfo(&free_bytes, &total), cudaSuccess);
+  EXPECT_EQ(free_bytes, size_t(1) << 20);
+  DeviceBuffer<char> on1(768 << 10);  // would not fit beside on0
+  EXPECT_EQ(emu::counters().allocations_on_device[0], 1);
+  EXPECT_EQ(emu::counters().allocations_on_device[1], 1);
+  EXPECT_EQ(cudaSetDevice(2), cudaErrorInvalidDevice);
+}
+
+TEST_F(EmuTwoDevices, KernelOnAnotherDevicesStreamIsAViolation) {
+  LSCAN_CUDA_CHECK(cudaSetDevice(1));
+  cuda_emu::Stream s1;
+  s1.create();
+  DeviceBuffer<double> x(4), y(4);
+  x.zero_async(4, s1);
+  LSCAN_CUDA_CHECK(cudaSetDevice(0));
+  EXPECT_THROW(emu_launch_activate(x.data(), y.data(), 4, Activation::Identity, 0.0, s1),
+               std::runtime_error);
+  EXPECT_TRUE(has_violation("work on a stream of device 1 while device 0 is current"));
+}
+
+TEST_F(EmuTwoDevices, OperandOnAnotherDeviceIsAViolation) {
+  DeviceBuffer<double> x(4);  // device 0
+  x.zero_async(4, nullptr);
+  LSCAN_CUDA_CHECK(cudaSetDevice(1));
+  DeviceBuffer<double> y(4);
+  EXPECT_THROW(emu_launch_activate(x.data(), y.data(), 4, Activation::Identity, 0.0, nullptr),
+               std::runtime_error);
+  EXPECT_TRUE(has_violation("Z lives on device 0, the work runs on device 1"));
+}
+
+TEST_F(EmuTwoDevices, BlasHandleOfAnotherDeviceIsAViolation) {
+  cuda_emu::BlasHandle h;  // device 0
+  h.create();
+  LSCAN_CUDA_CHECK(cudaSetDevice(1));
+  DeviceBuffer<float> A(4), B(4), C(4);
+  A.zero_async(4, nullptr);
+  B.zero_async(4, nullptr);
+  EXPECT_THROW(cuda_emu::gemm(h, CUBLAS_COMPUTE_32F, false, false, 2, 2, 2, A.data(), CUDA_R_32F, 2,
+                              0, B.data(), CUDA_R_32F, 2, 0, C.data(), CUDA_R_32F, 2, 0, 1),
+               std::runtime_error);
+  EXPECT_TRUE(has_violation("a cuBLAS handle of device 0 used while device 1 is current"));
+}
+
+TEST_F(EmuTwoDevices, EventOfAnotherDeviceIsAViolation) {
+  cuda_emu::Event e;  // device 0
+  e.create();
+  LSCAN_CUDA_CHECK(cudaSetDevice(1));
+  cuda_emu::Stream s1;
+  s1.create();
+  EXPECT_NE(cudaEventRecord(e, s1), cudaSuccess);
+  EXPECT_TRUE(has_violation("cudaEventRecord of an event of device 0 on a stream of device 1"));
 }
 
 // Round to nearest even from float and, with a single rounding, from double.

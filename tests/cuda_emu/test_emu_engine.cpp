@@ -12,6 +12,7 @@
 
 #include "emu_test_util.h"
 #include "engine_suite.h"
+#include "kernels/cuda_check.cuh"
 
 namespace lscan::testing {
 
@@ -28,6 +29,35 @@ TEST(EmuEngine, MatchesTheCpuBackend) {
   const uint64_t seed = fresh_seed();
   SCOPED_TRACE("seed " + std::to_string(seed));
   expect_matches_cpu_backend<EmuRandomEngine>(seed);
+}
+
+// cuda:1 of two devices, with device 0 made current again after each backend is built (as other
+// code in the process may do): every allocation and every piece of work lands on device 1, and the
+// values are the CPU's.
+struct EmuSecondDeviceEngine {
+  static bool available() { return true; }
+  static const char* unavailable_reason() { return ""; }
+  static bool supports(Precision) { return true; }
+  static std::unique_ptr<Backend> make(const EvalSetup& setup) {
+    emu::Config c = emu_config(emu::Schedule::Random);
+    c.devices = 2;
+    emu::configure(c);
+    auto backend = emu_make_cuda_backend(setup, 1);
+    LSCAN_CUDA_CHECK(cudaSetDevice(0));
+    return backend;
+  }
+};
+
+TEST(EmuEngine, SecondDeviceRunsEverythingThere) {
+  const uint64_t seed = fresh_seed();
+  SCOPED_TRACE("seed " + std::to_string(seed));
+  emu::reset_counters();
+  expect_matches_cpu_backend<EmuSecondDeviceEngine>(seed);
+  EXPECT_EQ(emu::counters().allocations_on_device[0], 0);
+  EXPECT_EQ(emu::counters().work_on_device[0], 0);
+  EXPECT_GT(emu::counters().work_on_device[1], 0);
+  EXPECT_TRUE(emu::violations().empty());
+  EXPECT_EQ(emu::live_device_allocations(), 0u);
 }
 
 // Fewer samples and points than on a GPU: the emulated GEMMs are plain loops. (Their sums do not

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "emu_test_util.h"
+#include "kernels/cuda_check.cuh"
 #include "train_suite.h"
 
 namespace lscan::testing {
@@ -46,6 +47,28 @@ TEST(EmuTrain, GradientDescentAndAdamFollowTheCpu) {
   const uint64_t seed = fresh_seed();
   SCOPED_TRACE("seed " + std::to_string(seed));
   expect_training_follows_cpu(make_emu<emu::Schedule::Random>, 100, 2000, seed);
+}
+
+// cuda:1 of two devices, device 0 current again between the passes: all of it on device 1.
+TEST(EmuTrain, SecondDeviceRunsEverythingThere) {
+  const uint64_t seed = fresh_seed();
+  SCOPED_TRACE("seed " + std::to_string(seed));
+  emu::reset_counters();
+  expect_pass_matches_cpu(
+      [](const ModelSpec& spec, int64_t num_params, const Dataset& data, const Targets& targets,
+         double max_memory) {
+        emu::Config c = emu_config(emu::Schedule::Random);
+        c.devices = 2;
+        emu::configure(c);
+        auto f = emu_make_cuda_loss_gradient(spec, num_params, data, targets, 1, max_memory);
+        LSCAN_CUDA_CHECK(cudaSetDevice(0));
+        return f;
+      },
+      300, seed, "cuda:1");
+  EXPECT_EQ(emu::counters().allocations_on_device[0], 0);
+  EXPECT_EQ(emu::counters().work_on_device[0], 0);
+  EXPECT_GT(emu::counters().work_on_device[1], 0);
+  EXPECT_TRUE(emu::violations().empty());
 }
 
 TEST(EmuTrain, ReleasesEverything) {

@@ -160,9 +160,8 @@ class CudaBackend final : public Backend {
         os << "cuBLAS's handle and workspace need more than " << format_bytes(kBlasWorkspace);
       }
       os << ", and " << format_bytes(free_at_start) << " of " << format_bytes(total_bytes_)
-         << " were free; " << (s_.max_memory > 0 ? "lower --max-memory or " : "")
-         << "free the device, or use --device cpu";
-      input_error("", s_.max_memory > 0 ? "--max-memory" : "--device", os.str());
+         << " were free";
+      out_of_memory(os.str());
     }
   }
 
@@ -362,10 +361,17 @@ class CudaBackend final : public Backend {
     os << "cuda:" << device_ << " is out of memory: one point with " << chunk_
        << " samples per chunk needs " << format_bytes(point_bytes(chunk_)) << ", and "
        << format_bytes(static_cast<double>(free_bytes)) << " of "
-       << format_bytes(static_cast<double>(total_bytes)) << " are free; "
-       << (s_.max_memory > 0 ? "lower --max-memory or " : "")
-       << "free the device, or use --device cpu";
-    input_error("", s_.max_memory > 0 ? "--max-memory" : "--device", os.str());
+       << format_bytes(static_cast<double>(total_bytes)) << " are free";
+    out_of_memory(os.str());
+  }
+
+  // Ends an out-of-memory message with what the user can do, and names the flag that set the
+  // budget: --max-memory when given, else --device. Exit code 2, as for any input error.
+  [[noreturn]] void out_of_memory(const std::string& what) const {
+    const bool from_flag = s_.max_memory > 0;
+    input_error("", from_flag ? "--max-memory" : "--device",
+                what + "; " + (from_flag ? "lower --max-memory or " : "") +
+                    "free the device, or use --device cpu");
   }
 
   void run_tile(const double* coeffs, int64_t B, double* loss, double* acc) {

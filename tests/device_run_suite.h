@@ -121,6 +121,11 @@ inline void expect_cli_scans_match_cpu(int device = 0) {
 // `--device auto` takes the device and says which; an index past the last device, and a memory
 // budget that holds no tile, are errors that name the flag (exit code 2) and leave no output.
 inline void expect_cli_device_choice_and_errors() {
+  // Outside a job with several processes per node, auto takes device 0 (see
+  // EmuCli.AutoTakesTheDeviceOfTheLocalRank).
+  testing_util::ScopedEnv ompi("OMPI_COMM_WORLD_LOCAL_RANK", nullptr);
+  testing_util::ScopedEnv mpich("MPI_LOCALRANKID", nullptr);
+  testing_util::ScopedEnv slurm("SLURM_LOCALID", nullptr);
   testing_util::ScratchDir dir;
   write_device_run_model(dir);
   if (::testing::Test::HasFatalFailure()) return;

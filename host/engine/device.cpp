@@ -1,5 +1,9 @@
 #include "host/engine/device.h"
 
+#include <cerrno>
+#include <climits>
+#include <cstdlib>
+
 #include "host/core/error.h"
 
 namespace lscan {
@@ -33,6 +37,21 @@ void require_cuda_device(int device_index) {
                     std::to_string(devices.size()) + " CUDA device(s) are usable");
 }
 
+LocalRank local_rank() {
+  // Open MPI, MPICH/Intel MPI, then Slurm's srun: each process of a job learns its rank on this
+  // node from the launcher, so that processes sharing a node can take different GPUs.
+  for (const char* name : {"OMPI_COMM_WORLD_LOCAL_RANK", "MPI_LOCALRANKID", "SLURM_LOCALID"}) {
+    const char* value = std::getenv(name);
+    if (value == nullptr || *value < '0' || *value > '9') continue;  // unset, empty, signed, ..
+    char* end = nullptr;
+    errno = 0;
+    const long rank = std::strtol(value, &end, 10);
+    if (*end != '\0' || errno != 0 || rank > INT_MAX) continue;  // not a rank
+    return {static_cast<int>(rank), name};
+  }
+  return {};
+}
+
 DeviceChoice choose_device(const std::string& flag) {
   DeviceChoice c;
   if (flag == "cpu") {
@@ -47,7 +66,13 @@ DeviceChoice choose_device(const std::string& flag) {
       return c;
     }
     c.cuda = true;
-    c.notice = "device: cuda:0 (" + devices[0].name + ")";
+    const LocalRank rank = local_rank();
+    const int count = static_cast<int>(devices.size());
+    c.index = rank.variable.empty() ? 0 : rank.rank % count;
+    c.notice = "device: cuda:" + std::to_string(c.index) + " (" + devices[c.index].name + ")";
+    if (!rank.variable.empty() && count > 1)
+      c.notice += ", chosen by local rank " + std::to_string(rank.rank) + " (" + rank.variable +
+                  ") among " + std::to_string(count) + " devices";
     return c;
   }
   if (flag == "cuda" || flag.rfind("cuda:", 0) == 0) {

@@ -27,8 +27,19 @@ struct DeviceChoice {
   std::string notice;  // one line for the user, e.g. "device: cpu (no CUDA device found)"
 };
 
-// Parses --device. "auto" picks CUDA device 0 when one is usable, else the CPU with a notice;
-// an explicit cuda or cuda:N with no such device throws InputError (exit code 2).
+// This process's rank among the processes of its job on this node, from the launcher's
+// environment (OMPI_COMM_WORLD_LOCAL_RANK, MPI_LOCALRANKID, SLURM_LOCALID; the first set to a
+// non-negative integer); variable is empty outside such a job.
+struct LocalRank {
+  int rank = 0;
+  std::string variable;
+};
+LocalRank local_rank();
+
+// Parses --device. "auto" picks a usable CUDA device, else the CPU with a notice: device 0, or in
+// a job with several processes per node device (local rank mod device count), so that they spread
+// over the node's GPUs. An explicit cuda or cuda:N with no such device throws InputError (exit
+// code 2); cuda means cuda:0.
 DeviceChoice choose_device(const std::string& flag);
 
 }  // namespace lscan

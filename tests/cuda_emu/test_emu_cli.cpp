@@ -20,21 +20,8 @@ namespace {
 
 using testing_util::CliRun;
 using testing_util::run_lscan;
+using testing_util::ScopedEnv;
 using testing_util::ScratchDir;
-
-// Sets an environment variable of the lscan_emu runs for the scope's lifetime.
-class ScopedEnv {
- public:
-  ScopedEnv(const char* name, const std::string& value) : name_(name) {
-    ::setenv(name, value.c_str(), 1);
-  }
-  ~ScopedEnv() { ::unsetenv(name_); }
-  ScopedEnv(const ScopedEnv&) = delete;
-  ScopedEnv& operator=(const ScopedEnv&) = delete;
-
- private:
-  const char* name_;
-};
 
 TEST(EmuCli, ScansMatchTheCpuInEveryPrecision) {
   expect_cli_scans_match_cpu();
@@ -60,6 +47,53 @@ TEST(EmuCli, ScansMatchTheCpuOnTheSecondDevice) {
 
 TEST(EmuCli, DeviceChoiceAndErrors) {
   expect_cli_device_choice_and_errors();
+}
+
+// In a job with several processes per node, --device auto spreads them over the node's GPUs by
+// their local rank (mod the device count); Open MPI's variable comes before MPICH's and Slurm's,
+// one that is not a rank is passed over, and an explicit --device is kept as given.
+TEST(EmuCli, AutoTakesTheDeviceOfTheLocalRank) {
+  ScratchDir dir;
+  write_device_run_model(dir);
+  ASSERT_FALSE(HasFatalFailure());
+  ScopedEnv devices("LSCAN_EMU_DEVICES", "3");
+  ScopedEnv ompi("OMPI_COMM_WORLD_LOCAL_RANK", nullptr);
+  ScopedEnv mpich("MPI_LOCALRANKID", nullptr);
+  ScopedEnv slurm("SLURM_LOCALID", "4");
+  const std::string scan = device_scan_args("fp64");
+  CliRun r = run_lscan(dir, scan + "--device auto --out a.h5");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(
+      r.err.find("device: cuda:1 (lscan emulated device), chosen by local rank 4 (SLURM_LOCALID) "
+                 "among 3 devices"),
+      std::string::npos)
+      << r.err;
+  EXPECT_EQ(read_surface(dir.file("a.h5")).text_attrs.at("backend"), "cuda:1");
+
+  {
+    ScopedEnv ompi_rank("OMPI_COMM_WORLD_LOCAL_RANK", "2");
+    ScopedEnv mpich_rank("MPI_LOCALRANKID", "0");
+    r = run_lscan(dir, scan + "--device auto --out b.h5");
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_NE(r.err.find("device: cuda:2 (lscan emulated device), chosen by local rank 2 "
+                         "(OMPI_COMM_WORLD_LOCAL_RANK)"),
+              std::string::npos)
+        << r.err;
+    EXPECT_EQ(read_surface(dir.file("b.h5")).text_attrs.at("backend"), "cuda:2");
+  }
+  {
+    ScopedEnv junk("OMPI_COMM_WORLD_LOCAL_RANK", "node-a");
+    r = run_lscan(dir, scan + "--device auto --out c.h5");
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_NE(r.err.find(
+                  "device: cuda:1 (lscan emulated device), chosen by local rank 4 (SLURM_LOCALID)"),
+              std::string::npos)
+        << r.err;
+  }
+  r = run_lscan(dir, scan + "--device cuda --out d.h5");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.err.find("device: cuda:0 (lscan emulated device)\n"), std::string::npos) << r.err;
+  EXPECT_EQ(read_surface(dir.file("d.h5")).text_attrs.at("backend"), "cuda:0");
 }
 
 TEST(EmuCli, TrainingMatchesTheCpu) {

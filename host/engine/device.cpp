@@ -68,7 +68,7 @@ DeviceChoice choose_device(const std::string& flag) {
     c.cuda = true;
     const LocalRank rank = local_rank();
     const int count = static_cast<int>(devices.size());
-    c.index = rank.variable.empty() ? 0 : rank.rank % count;
+    c.index = rank.rank % count;  // rank 0 outside a job
     c.notice = "device: cuda:" + std::to_string(c.index) + " (" + devices[c.index].name + ")";
     if (!rank.variable.empty() && count > 1)
       c.notice += ", chosen by local rank " + std::to_string(rank.rank) + " (" + rank.variable +

@@ -29,7 +29,7 @@ struct DeviceChoice {
 
 // This process's rank among the processes of its job on this node, from the launcher's
 // environment (OMPI_COMM_WORLD_LOCAL_RANK, MPI_LOCALRANKID, SLURM_LOCALID; the first set to a
-// non-negative integer); variable is empty outside such a job.
+// non-negative integer); outside such a job, rank 0 and an empty variable.
 struct LocalRank {
   int rank = 0;
   std::string variable;

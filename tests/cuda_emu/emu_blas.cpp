@@ -227,6 +227,11 @@ cublasStatus_t blas_set_workspace(cublasHandle_t h, void* workspace, size_t byte
   return CUBLAS_STATUS_SUCCESS;
 }
 
+// The most entries of one strided-batched call that cuBLAS is known to get right on every GPU
+// (host/engine/cuda/cuda_blas.h, kMaxGemmBatch): more is a violation, although a real device may
+// accept them, so that a call that relies on more fails here.
+constexpr int kMaxTrustedBatch = 65535;
+
 cublasStatus_t gemm_strided_batched(cublasHandle_t h, cublasOperation_t ta, cublasOperation_t tb,
                                     int m, int n, int k, const void* alpha, const void* A,
                                     cudaDataType_t at, int lda, long long sA, const void* B,
@@ -249,6 +254,12 @@ cublasStatus_t gemm_strided_batched(cublasHandle_t h, cublasOperation_t ta, cubl
                     (ct == CUDA_R_16BF || ct == CUDA_R_32F);
   if (!f64 && !f32 && !bf16) return CUBLAS_STATUS_NOT_SUPPORTED;
   if (m == 0 || n == 0 || batch == 0) return CUBLAS_STATUS_SUCCESS;
+  if (batch > kMaxTrustedBatch) {
+    violation("cublasGemmStridedBatchedEx: " + std::to_string(batch) + " entries in one call (" +
+              "cuBLAS has returned wrong values past entry " + std::to_string(kMaxTrustedBatch) +
+              " on some GPUs)");
+    return execution_failed();
+  }
   if (!alpha || !beta || detail::allocation_of(alpha) || detail::allocation_of(beta)) {
     violation("cublasGemmStridedBatchedEx: alpha and beta must be host pointers");
     return execution_failed();

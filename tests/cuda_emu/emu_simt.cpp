@@ -110,9 +110,28 @@ void run_warp(Warp& w, const dim3& block, unsigned first, unsigned count) {
   }
 }
 
+// The launch configurations a CUDA device accepts (compute capability 9.0): a launch outside them
+// fails there with cudaErrorInvalidConfiguration and runs nothing.
+bool valid_configuration(const dim3& grid, const dim3& block) {
+  const unsigned long long threads = 1ull * block.x * block.y * block.z;
+  return grid.x >= 1 && grid.x <= 2147483647u && grid.y >= 1 && grid.y <= 65535 && grid.z >= 1 &&
+         grid.z <= 65535 && block.x >= 1 && block.x <= 1024 && block.y >= 1 && block.y <= 1024 &&
+         block.z >= 1 && block.z <= 64 && threads <= 1024;
+}
+
+std::string text(const dim3& d) {
+  return "(" + std::to_string(d.x) + ", " + std::to_string(d.y) + ", " + std::to_string(d.z) + ")";
+}
+
 }  // namespace
 
 void run(dim3 grid, dim3 block, const std::function<void()>& body, const void* key) {
+  if (!valid_configuration(grid, block)) {
+    violation("a kernel launch with grid " + text(grid) + " and block " + text(block) +
+              ", beyond what a CUDA device accepts (grid.x < 2^31, grid.y and grid.z <= 65535, " +
+              "at most 1024 threads a block, block.z <= 64, no dimension 0)");
+    return;
+  }
   gridDim = grid;
   blockDim = block;
   if (collective_free().count(key)) {

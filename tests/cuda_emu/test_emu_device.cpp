@@ -174,6 +174,49 @@ TEST_F(EmuDevice, RowMajorGemmMatchesAPlainProduct) {
   EXPECT_TRUE(emu::violations().empty());
 }
 
+// A batch past cuBLAS's trusted 65535 entries per call: the wrapper splits it into calls of at most
+// kMaxGemmBatch, each entry's product lands at its own place (the second call's operands start at
+// entry kMaxGemmBatch, bf16 A and B but fp32 C: three element sizes), and the emulated cuBLAS
+// refuses a single call that large.
+TEST_F(EmuDevice, LargeBatchesGoInSeveralCalls) {
+  const int64_t batch = 2 * cuda_emu::kMaxGemmBatch + 1234;
+  ASSERT_GT(cuda_emu::kMaxGemmBatch, 60000);
+  ASSERT_LE(cuda_emu::kMaxGemmBatch, 65535);
+  // C_i (1, 2) = A_i (1, 1) B_i (1, 2) with a_i = i mod 251 and B_i = (1, 2): small integers,
+  // exact in bf16 and fp32.
+  std::vector<__nv_bfloat16> a(batch), b(2 * batch);
+  for (int64_t i = 0; i < batch; ++i) {
+    a[i] = __double2bfloat16(static_cast<double>(i % 251));
+    b[2 * i] = __double2bfloat16(1.0);
+    b[2 * i + 1] = __double2bfloat16(2.0);
+  }
+  DeviceBuffer<__nv_bfloat16> A(a.size()), B(b.size());
+  DeviceBuffer<float> C(2 * batch);
+  A.upload(a.data(), a.size());
+  B.upload(b.data(), b.size());
+  cuda_emu::BlasHandle h;
+  h.create();
+  emu::reset_counters();
+  cuda_emu::gemm(h, CUBLAS_COMPUTE_32F, false, false, 1, 2, 1, A.data(), CUDA_R_16BF, 1, 1,
+                 B.data(), CUDA_R_16BF, 2, 2, C.data(), CUDA_R_32F, 2, 2, batch);
+  EXPECT_EQ(emu::counters().gemm_calls, 3);
+  EXPECT_EQ(emu::counters().gemm_batches, batch);
+  const std::vector<float> c = download(C);
+  for (int64_t i = 0; i < batch; ++i) {
+    ASSERT_EQ(c[2 * i], static_cast<float>(i % 251)) << "entry " << i;
+    ASSERT_EQ(c[2 * i + 1], static_cast<float>(2 * (i % 251))) << "entry " << i;
+  }
+  EXPECT_TRUE(emu::violations().empty());
+
+  const float one = 1, zero = 0;
+  EXPECT_EQ(
+      cublasGemmStridedBatchedEx(h, CUBLAS_OP_N, CUBLAS_OP_N, 2, 1, 1, &one, B.data(), CUDA_R_16BF,
+                                 2, 2, A.data(), CUDA_R_16BF, 1, 1, &zero, C.data(), CUDA_R_32F, 2,
+                                 2, 65536, CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT),
+      CUBLAS_STATUS_EXECUTION_FAILED);
+  EXPECT_TRUE(has_violation("65536 entries in one call"));
+}
+
 TEST_F(EmuDevice, OperandPastItsAllocationIsAViolation) {
   DeviceBuffer<float> A(10), B(12), C(4);
   const float zeros[12] = {};

@@ -12,6 +12,7 @@
 
 #include "emu_test_util.h"
 #include "engine_suite.h"
+#include "host/engine/cuda/cuda_blas.h"
 #include "kernels/cuda_check.cuh"
 
 namespace lscan::testing {
@@ -102,6 +103,35 @@ TEST(EmuEngine, GemmsPerTileFollowTheDesign) {
     EXPECT_EQ(emu::counters().gemm_calls, c.calls);
     EXPECT_EQ(emu::counters().gemm_batches, c.products);
     EXPECT_TRUE(std::isfinite(v.loss[points - 1]));
+  }
+}
+
+// A tile of more points than one strided-batched cuBLAS call takes (cuda_blas.h, kMaxGemmBatch):
+// each deeper layer's GEMM goes in two calls (the emulated cuBLAS refuses larger ones), and every
+// point has the values it has in tiles of 1000, the last ones included.
+TEST(EmuEngine, TileOfMorePointsThanOneGemmCallTakes) {
+  const uint64_t seed = fresh_seed();
+  SCOPED_TRACE("seed " + std::to_string(seed));
+  const int64_t points = cuda_emu::kMaxGemmBatch + 1500;
+  const EngineProblem pb({3, 2, 2, 2}, Activation::Tanh, LossKind::CrossEntropy, 1, 7, points,
+                         seed);
+  PointValues small;
+  {
+    auto backend = EmuLazyEngine::make(pb.setup(Precision::FP32, 1000));
+    small = evaluate_points(*backend, pb.coeffs, pb.k);
+  }
+  auto backend = EmuLazyEngine::make(pb.setup(Precision::FP32, points));
+  ASSERT_EQ(backend->max_tile(), points);
+  emu::reset_counters();
+  const PointValues whole = evaluate_points(*backend, pb.coeffs, pb.k);
+  // One chunk: layer 1's factorised GEMM, then two calls for each of the two deeper layers.
+  EXPECT_EQ(emu::counters().gemm_calls, 1 + 2 * 2);
+  EXPECT_EQ(emu::counters().gemm_batches, 1 + 2 * points);
+  EXPECT_TRUE(emu::violations().empty());
+  for (int64_t p = 0; p < points; ++p) {
+    ASSERT_TRUE(std::isfinite(whole.loss[p])) << "point " << p << " was not written";
+    ASSERT_EQ(whole.loss[p], small.loss[p]) << "point " << p;
+    ASSERT_EQ(whole.acc[p], small.acc[p]) << "point " << p;
   }
 }
 

@@ -12,9 +12,11 @@
 #include <functional>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "emu_device.h"
+#include "emu_simt.h"
 #include "emu_test_util.h"
 #include "host/engine/cuda/device_buffer.h"
 #include "kernels/backprop_kernels.h"
@@ -76,6 +78,33 @@ class EmuKernels : public ::testing::Test {
   uint64_t seed_ = 0;
   std::mt19937_64 rng_;
 };
+
+// A launch configuration that a device refuses is a violation, and nothing of the kernel runs; a
+// valid one runs every thread once.
+TEST_F(EmuKernels, LaunchBeyondTheDeviceLimitsIsAViolation) {
+  static int runs = 0;  // its address is the kernel's key
+  const std::function<void()> body = [] { ++runs; };
+  emu::configure(emu_config(emu::Schedule::Lazy));
+  emu::simt::run(dim3(2, 3), dim3(64, 2), body, &runs);
+  EXPECT_EQ(runs, 2 * 3 * 64 * 2);
+  EXPECT_TRUE(emu::violations().empty());
+  const std::pair<dim3, dim3> refused[] = {
+      {dim3(1, 65536), dim3(32)}, {dim3(1, 1, 65536), dim3(32)}, {dim3(0), dim3(32)},
+      {dim3(1), dim3(1025)},      {dim3(1), dim3(32, 32, 2)},    {dim3(1), dim3(1, 1, 65)},
+  };
+  for (const auto& [grid, block] : refused) {
+    SCOPED_TRACE("grid (" + std::to_string(grid.x) + ", " + std::to_string(grid.y) + ", " +
+                 std::to_string(grid.z) + ") block (" + std::to_string(block.x) + ", " +
+                 std::to_string(block.y) + ", " + std::to_string(block.z) + ")");
+    emu::configure(emu_config(emu::Schedule::Lazy));
+    runs = 0;
+    emu::simt::run(grid, block, body, &runs);
+    EXPECT_EQ(runs, 0);
+    ASSERT_EQ(emu::violations().size(), 1u);
+    EXPECT_NE(emu::violations()[0].find("beyond what a CUDA device accepts"), std::string::npos)
+        << emu::violations()[0];
+  }
+}
 
 template <class In, class Out>
 void check_combine(std::mt19937_64& rng, bool with_bias, bool tf32, Activation act) {

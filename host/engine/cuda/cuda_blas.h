@@ -5,6 +5,7 @@
 #include <cublas_v2.h>
 #include <cuda_runtime.h>
 
+#include <algorithm>
 #include <climits>
 #include <cstdint>
 #include <stdexcept>
@@ -68,6 +69,25 @@ inline int to_int(int64_t v, const char* what) {
   return static_cast<int>(v);
 }
 
+// Entries per strided-batched cuBLAS call. cuBLAS has returned wrong values for the entries past
+// 65535 of one call on some GPUs and versions (a grid-dimension limit; PyTorch issues 25241 and
+// 45724), and a tile of a small model holds far more points than that. A multiple of 1024, so that
+// every call's operands start as aligned as the first call's.
+constexpr int64_t kMaxGemmBatch = 63 * 1024;
+
+inline int64_t type_bytes(cudaDataType_t t) {
+  switch (t) {
+    case CUDA_R_64F:
+      return 8;
+    case CUDA_R_32F:
+      return 4;
+    case CUDA_R_16BF:
+      return 2;
+    default:
+      throw std::invalid_argument("gemm: unexpected cudaDataType_t");
+  }
+}
+
 // Row-major and batched over i < batch: C_i (M, N) = op(A_i) op(B_i) + beta C_i, A_i = A + i sA
 // (elements), likewise B_i and C_i. op(A) = A (M, K), or A^T for A (K, M) when ta; op(B) = B (K,
 // N), or B^T for B (N, K) when tb. cuBLAS is column-major, where a row-major (M, N) matrix reads as
@@ -83,11 +103,18 @@ inline void gemm(cublasHandle_t h, cublasComputeType_t compute, bool ta, bool tb
   const bool f64 = compute == CUBLAS_COMPUTE_64F;
   const void* alpha = f64 ? static_cast<const void*>(&one64) : static_cast<const void*>(&one32);
   const void* beta = f64 ? static_cast<const void*>(&beta64) : static_cast<const void*>(&beta32);
-  LSCAN_CUDA_CHECK(cublasGemmStridedBatchedEx(
-      h, tb ? CUBLAS_OP_T : CUBLAS_OP_N, ta ? CUBLAS_OP_T : CUBLAS_OP_N, to_int(N, "N"),
-      to_int(M, "M"), to_int(K, "K"), alpha, Bm, bt, to_int(ldb, "ldb"), sB, A, at,
-      to_int(lda, "lda"), sA, beta, C, ct, to_int(ldc, "ldc"), sC, to_int(batch, "batch"), compute,
-      CUBLAS_GEMM_DEFAULT));
+  // Entry i0 of each call, in bytes from entry 0.
+  const int64_t step_a = sA * type_bytes(at), step_b = sB * type_bytes(bt),
+                step_c = sC * type_bytes(ct);
+  for (int64_t i0 = 0; i0 < batch; i0 += kMaxGemmBatch) {
+    const int64_t count = std::min(kMaxGemmBatch, batch - i0);
+    LSCAN_CUDA_CHECK(cublasGemmStridedBatchedEx(
+        h, tb ? CUBLAS_OP_T : CUBLAS_OP_N, ta ? CUBLAS_OP_T : CUBLAS_OP_N, to_int(N, "N"),
+        to_int(M, "M"), to_int(K, "K"), alpha, static_cast<const char*>(Bm) + i0 * step_b, bt,
+        to_int(ldb, "ldb"), sB, static_cast<const char*>(A) + i0 * step_a, at, to_int(lda, "lda"),
+        sA, beta, static_cast<char*>(C) + i0 * step_c, ct, to_int(ldc, "ldc"), sC,
+        static_cast<int>(count), compute, CUBLAS_GEMM_DEFAULT));
+  }
 }
 
 }  // namespace lscan::cuda_detail

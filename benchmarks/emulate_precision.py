@@ -11,6 +11,10 @@ loss error against fp64 per mode:
   tf32         GEMM operands stored already rounded to nearest TF32 (what the engine does)
   bf16         bf16 storage of data, weights, stacked products and hidden activations, fp32 GEMM
                accumulation and element math, fp32 network outputs
+  tf32_epilog  tf32 with data and weights rounded to nearest TF32 but the hidden activations left
+               in fp32, so truncated by the GEMM that reads them: what a GEMM whose epilogue adds
+               the bias and applies the activation (cuBLASLt) would give, as it cannot round its
+               output to TF32
 
 The bounds of engine_tolerance() in tests/engine_suite.h quote its output.
 
@@ -128,8 +132,12 @@ def loss_emulated(pb, activation, kind, c, mode):
     W, b, dW, db, X, y = pb
     f32 = np.float32
     layers, K1, d = len(W), len(c) + 1, X.shape[1]
-    store = {"bf16": bf16, "tf32": tf32_rn}.get(mode, lambda v: np.asarray(v, f32))
-    operand = tf32_trunc if mode == "tf32_trunc" else (lambda v: v)  # what the GEMM reads
+    store = {"bf16": bf16, "tf32": tf32_rn, "tf32_epilog": tf32_rn}.get(
+        mode, lambda v: np.asarray(v, f32))
+    # The hidden activations' storage: fp32 where an epilogue writes them.
+    store_act = (lambda v: np.asarray(v, f32)) if mode == "tf32_epilog" else store
+    truncates = mode in ("tf32_trunc", "tf32_epilog")
+    operand = tf32_trunc if truncates else (lambda v: v)  # what the GEMM reads
     cext = np.concatenate([[1.0], c]).astype(f32)
 
     def combine(stack):  # sum_t c_t stack_t in fp32, t = 0, 1, ..
@@ -154,12 +162,12 @@ def loss_emulated(pb, activation, kind, c, mode):
     else:
         z = gemm(store(combine(Wstack[0])), Xs.T, not last) + Bp[0][:, None]
     a = act("identity" if last else activation, z).astype(f32)
-    a = a if last else store(a)
+    a = a if last else store_act(a)
     for l in range(1, layers):
         last = l + 1 == layers
         z = gemm(store(combine(Wstack[l])), a, not last)
         a = act("identity" if last else activation, z + Bp[l][:, None]).astype(f32)
-        a = a if last else store(a)
+        a = a if last else store_act(a)
     return per_sample_loss(kind, a.T, y).mean()
 
 
@@ -172,7 +180,7 @@ def main():
     activations = ["identity", "relu", "leaky_relu", "tanh", "sigmoid", "gelu", "softplus"]
     losses = ["cross_entropy", "mse", "hinge", "logistic", "sigmoid_mse"]
     configs = [([6, 5], 2), ([5], 9), ([7, 3, 5], 3), ([], 3)]
-    modes = ["fp32", "tf32_trunc", "tf32", "bf16"]
+    modes = ["fp32", "tf32_trunc", "tf32", "tf32_epilog", "bf16"]
     errors = {m: [] for m in modes}
     for _ in range(args.repeats):
         for hidden, k in configs:

@@ -40,7 +40,9 @@ inline const Precision kAllPrecisions[] = {Precision::FP64, Precision::FP32, Pre
 //         a squared loss doubles a relative error: up to ~4e-3 in the worst case. The emulation of
 //         the CUDA engine's roundings in benchmarks/emulate_precision.py (seeds 0 and 1, 25,760
 //         points shaped like these) gives a median of 4e-5 and a maximum of 1.9e-3; 3e-3. (With
-//         the operands truncated by the tensor cores instead, the maximum is 6.4e-3.)
+//         the operands truncated by the tensor cores instead, the maximum is 6.4e-3; with only the
+//         hidden activations truncated, as a GEMM epilogue that adds the bias and applies the
+//         activation would leave them, 3.4e-3: past the bound.)
 //   bf16  weights, data, stacked products and activations stored in bf16, 8 significant bits: a
 //         relative rounding error up to 2^-8 ~ 4e-3 each, about 8 along the network, partly
 //         cancelling. The same emulation gives a median of 3e-4 and a maximum of 1.5e-2; 3e-2.

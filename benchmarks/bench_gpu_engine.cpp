@@ -46,6 +46,7 @@ int main() {
 
 #include <cstring>
 
+#include "host/engine/cuda/cuda_blas.h"
 #include "host/engine/cuda/device_buffer.h"
 #include "kernels/cuda_check.cuh"
 
@@ -61,17 +62,15 @@ using lscan::bench::split;
 double gemm_rate(Precision p, int64_t M, int64_t N, int64_t K, int64_t batch) {
   cudaDataType_t type = CUDA_R_32F;
   cublasComputeType_t compute = CUBLAS_COMPUTE_32F;
-  size_t elem = 4;
   if (p == Precision::FP64) {
     type = CUDA_R_64F;
     compute = CUBLAS_COMPUTE_64F;
-    elem = 8;
   } else if (p == Precision::TF32) {
     compute = CUBLAS_COMPUTE_32F_FAST_TF32;
   } else if (p == Precision::BF16) {
     type = CUDA_R_16BF;
-    elem = 2;
   }
+  const size_t elem = static_cast<size_t>(lscan::cuda_detail::type_bytes(type));
   auto filled = [&](int64_t n, uint64_t seed) {
     // Values in [-1, 1) written in the storage format (bf16 is the top half of an fp32).
     lscan::Rng rng(seed, 0);
